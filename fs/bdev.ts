@@ -1,0 +1,30 @@
+/**
+ * bdev.ts — what a file system sees of a disk: a block device of fixed-size sectors.
+ *
+ * Rules: I/O is in whole sectors (`buf.length` a multiple of `sectorSize`, starting at
+ * sector `lba`); a transfer that may wait is a generator (`Wait<T>`, used with `yield*`);
+ * failures are thrown as `Errno(EIO, "...")` (or EROFS for a write to a read-only device),
+ * never as a raw exception. `flush` returns once every completed write is durable.
+ */
+import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
+
+/** A call that may wait (a blocking hypercall underneath). */
+export type Wait<T = void> = Blocking<T>;
+
+/** NetBSD's DEV_BSIZE: the sector size every device here uses. */
+export const DEV_BSIZE = 512;
+
+export interface BlockDevice {
+  /** Bytes per sector (512). */
+  readonly sectorSize: number;
+  /** Number of sectors on the device. */
+  readonly sectors: number;
+  /** True if writes are refused. */
+  readonly readOnly: boolean;
+  /** Reads `buf.length / sectorSize` sectors starting at `lba` into `buf`. */
+  read(lba: number, buf: Uint8Array): Wait<void>;
+  /** Writes `buf.length / sectorSize` sectors starting at `lba`. */
+  write(lba: number, buf: Uint8Array): Wait<void>;
+  /** Makes completed writes durable. */
+  flush(): Wait<void>;
+}

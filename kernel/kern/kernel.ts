@@ -1,0 +1,259 @@
+/**
+ * kernel.ts — one rump kernel instance: what rump_init() builds and every faction uses.
+ *
+ * Rules: a Kernel reaches its platform only through the hypercall contract (`hyp`, `pci`,
+ * `virtif`). Several kernels may live in one process (two machines on a wire), so nothing
+ * here is global: factions hold the Kernel they were initialised with. Kernel threads hold
+ * a virtual CPU while they run; every wait goes through a blocking hypercall.
+ */
+import type { Platform } from "../hypercall/mod.ts";
+import type { Blocking, RumpHyperup, Rumpuser } from "../hypercall/rumpuser.ts";
+import {
+  RUMP_MEMLIMIT,
+  RUMPUSER_CLOCK_ABSMONO,
+  RUMPUSER_CLOCK_RELWALL,
+  RUMPUSER_LWP_SET,
+  RUMPUSER_PANIC,
+  RUMPUSER_PARAM_HOSTNAME,
+  RUMPUSER_PARAM_NCPU,
+  RUMPUSER_VERSION,
+} from "../hypercall/rumpuser.ts";
+import { type Callout, CalloutWheel } from "./callout.ts";
+import { Lwp, type ProcBase } from "./lwp.ts";
+import { MsgBuf } from "./msgbuf.ts";
+import { KCondvar, KMutex, KRwLock } from "./sync.ts";
+import { Sysctl } from "./sysctl.ts";
+import { SyscallTable } from "../syscall/systab.ts";
+import { VCpuSet } from "./vcpu.ts";
+
+/** Thrown by `panic()` after the platform has been told to exit, to unwind the caller. */
+export class KernelPanic extends Error {
+  constructor(readonly why: string) {
+    super(`panic: ${why}`);
+    this.name = "KernelPanic";
+  }
+}
+
+export interface KernelOptions {
+  /** Overrides _RUMPUSER_HOSTNAME. */
+  hostname?: string;
+  /** Message buffer size in bytes. */
+  msgbufSize?: number;
+}
+
+export class Kernel implements RumpHyperup {
+  readonly hyp: Rumpuser;
+  readonly mem: Uint8Array;
+  readonly msgbuf: MsgBuf;
+  readonly vcpus: VCpuSet;
+  readonly ncpu: number;
+  hostname: string;
+  /** Bytes the kernel may allocate (RUMP_MEMLIMIT); Infinity if unlimited. */
+  readonly memlimit: number;
+  /** Bytes allocated now through kmemAlloc. */
+  memInUse = 0;
+  /** Wall-clock ns at boot (from the RTC on hw, the host on hosted). */
+  readonly boottimeNs: number;
+  readonly proc0: ProcBase = { pid: 0, name: "kernel" };
+  readonly lwp0: Lwp;
+  readonly callouts: CalloutWheel;
+  /** Syscalls contributed by the linked factions (fs/, net/). */
+  readonly syscalls = new SyscallTable();
+  readonly sysctl = new Sysctl();
+  #nextLid = 1;
+  #rnd = new Uint8Array(256);
+  #rndPos = 256;
+  #panicking = false;
+
+  constructor(readonly platform: Platform, opts: KernelOptions = {}) {
+    this.hyp = platform.user;
+    const err = this.hyp.init(RUMPUSER_VERSION, this);
+    if (err !== 0) throw new Error(`rumpuser_init failed: error ${err}`);
+    this.mem = this.hyp.memory();
+    this.msgbuf = new MsgBuf(opts.msgbufSize);
+    this.ncpu = Math.max(1, Number(this.hyp.getparam(RUMPUSER_PARAM_NCPU) ?? "1") | 0);
+    this.hostname = opts.hostname ?? this.hyp.getparam(RUMPUSER_PARAM_HOSTNAME) ?? "rumpsim";
+    const lim = this.hyp.getparam(RUMP_MEMLIMIT);
+    this.memlimit = lim ? parseSize(lim) : Infinity;
+    this.vcpus = new VCpuSet(this.hyp, this.ncpu);
+    this.lwp0 = this.newLwp(this.proc0, "lwp0");
+    const wall = this.hyp.clock_gettime(RUMPUSER_CLOCK_RELWALL);
+    this.boottimeNs = wall.sec * 1e9 + wall.nsec - this.nanotime();
+    this.callouts = new CalloutWheel(
+      () => this.nanotime(),
+      this.mutex("callout"),
+      this.cv("callout"),
+    );
+  }
+
+  // --- RumpHyperup: the upcalls the platform makes ---
+
+  *schedule(): Blocking {
+    yield* this.vcpus.schedule(this.curlwp());
+  }
+  unschedule(): void {
+    this.vcpus.unschedule(this.curlwp());
+  }
+  backendUnschedule(): number {
+    const l = this.hyp.curlwp() as Lwp | null;
+    if (!l || !l.cpu) return 0;
+    this.vcpus.unschedule(l);
+    return 1;
+  }
+  *backendSchedule(token: number): Blocking {
+    if (token) yield* this.vcpus.schedule(this.curlwp());
+  }
+  getpid(): number {
+    const l = this.hyp.curlwp() as Lwp | null;
+    return l ? l.proc.pid : 0;
+  }
+
+  // --- lwps and threads ---
+
+  newLwp(proc: ProcBase, name: string): Lwp {
+    return new Lwp(this.#nextLid++, proc, name);
+  }
+
+  /** The calling thread's lwp; throws if the thread never entered the kernel. */
+  curlwp(): Lwp {
+    const l = this.hyp.curlwp() as Lwp | null;
+    if (!l) throw new Error("curlwp: the calling thread has no lwp");
+    return l;
+  }
+
+  /**
+   * Runs `body` as a thread of `proc` with its own lwp, holding a vCPU while it runs
+   * (kthread_create for proc0; the syscall layer uses it for apps' main threads).
+   */
+  threadCreate(
+    name: string,
+    body: () => Blocking<unknown>,
+    opts: { proc?: ProcBase; joinable?: boolean } = {},
+  ) {
+    const l = this.newLwp(opts.proc ?? this.proc0, name);
+    const k = this;
+    return this.hyp.thread_create(
+      function* () {
+        k.hyp.curlwpop(RUMPUSER_LWP_SET, l);
+        yield* k.vcpus.schedule(l);
+        try {
+          return yield* body();
+        } finally {
+          if (l.cpu) k.vcpus.unschedule(l);
+        }
+      },
+      name,
+      opts.joinable ?? false,
+      0,
+      -1,
+    );
+  }
+
+  // --- time ---
+
+  /** Monotonic nanoseconds since boot. */
+  nanotime(): number {
+    const t = this.hyp.clock_gettime(RUMPUSER_CLOCK_ABSMONO);
+    return t.sec * 1e9 + t.nsec;
+  }
+
+  /** Wall-clock nanoseconds since the Unix epoch. */
+  walltime(): number {
+    return this.boottimeNs + this.nanotime();
+  }
+
+  /** Sleeps `ns` nanoseconds (kpause). */
+  *sleep(ns: number): Blocking {
+    const until = this.nanotime() + Math.max(0, ns);
+    yield* this.hyp.clock_sleep(RUMPUSER_CLOCK_ABSMONO, Math.floor(until / 1e9), until % 1e9);
+  }
+
+  // --- console and message buffer ---
+
+  /** Kernel printf: to the message buffer and the console. */
+  printf(s: string): void {
+    this.msgbuf.append(s);
+    this.hyp.dprintf(s);
+  }
+
+  /** Prints `panic: why` with the stack and halts the machine. Never returns. */
+  panic(why: string): never {
+    if (!this.#panicking) {
+      this.#panicking = true;
+      const stack = (new Error().stack ?? "").split("\n").slice(2).join("\n");
+      this.printf(`panic: ${why}\n`);
+      this.printf(`stack:\n${stack}\n`);
+      try {
+        this.hyp.exit(RUMPUSER_PANIC);
+      } catch { /* the platform unwinds us below */ }
+    }
+    throw new KernelPanic(why);
+  }
+
+  // --- randomness (cprng over the getrandom hypercall) ---
+
+  cprngBytes(buf: Uint8Array): void {
+    for (let i = 0; i < buf.length; i++) {
+      if (this.#rndPos === this.#rnd.length) {
+        this.hyp.getrandom(this.#rnd, 0);
+        this.#rndPos = 0;
+      }
+      buf[i] = this.#rnd[this.#rndPos++];
+    }
+  }
+
+  /** A random 32-bit unsigned number. */
+  cprng32(): number {
+    if (this.#rndPos + 4 > this.#rnd.length) {
+      this.hyp.getrandom(this.#rnd, 0);
+      this.#rndPos = 0;
+    }
+    const r = this.#rnd;
+    const p = this.#rndPos;
+    this.#rndPos += 4;
+    return (r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24)) >>> 0;
+  }
+
+  // --- memory ---
+
+  /** Allocates kernel memory; returns its address, or 0 when out (ENOMEM for the caller). */
+  kmemAlloc(len: number, align = 8): number {
+    if (this.memInUse + len > this.memlimit) return 0;
+    const a = this.hyp.malloc(len, align);
+    if (a !== 0) this.memInUse += len;
+    return a;
+  }
+
+  kmemFree(addr: number, len: number): void {
+    this.hyp.free(addr, len);
+    this.memInUse -= len;
+  }
+
+  // --- synchronisation and timers ---
+
+  mutex(name: string): KMutex {
+    return new KMutex(this.hyp, name);
+  }
+  cv(name: string): KCondvar {
+    return new KCondvar(this.hyp, name);
+  }
+  rwlock(name: string): KRwLock {
+    return new KRwLock(this.hyp, name);
+  }
+  callout(name: string, fn: () => void): Callout {
+    return this.callouts.create(name, fn);
+  }
+
+  /** Starts the kernel's own threads (softclock). Called once by rump_init. */
+  startThreads(): void {
+    this.threadCreate("softclock", () => this.callouts.softclock());
+  }
+}
+
+/** Parses "64M", "512K", "1G" or a byte count. */
+export function parseSize(s: string): number {
+  const m = /^(\d+)([kKmMgG]?)[bB]?$/.exec(s.trim());
+  if (!m) throw new Error(`bad size: ${s}`);
+  const mul = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as "" | "k"]!;
+  return Number(m[1]) * mul;
+}
