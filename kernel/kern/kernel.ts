@@ -22,8 +22,11 @@ import { type Callout, CalloutWheel } from "./callout.ts";
 import { Lwp, type ProcBase } from "./lwp.ts";
 import { MsgBuf } from "./msgbuf.ts";
 import { KCondvar, KMutex, KRwLock } from "./sync.ts";
+import { Kmem } from "./kmem.ts";
+import { ConsoleDev } from "../syscall/console.ts";
 import { Sysctl } from "./sysctl.ts";
 import { SyscallTable } from "../syscall/systab.ts";
+import type { BlkConfig, NetIfConfig } from "./image.ts";
 import { VCpuSet } from "./vcpu.ts";
 
 /** Thrown by `panic()` after the platform has been told to exit, to unwind the caller. */
@@ -50,8 +53,12 @@ export class Kernel implements RumpHyperup {
   hostname: string;
   /** Bytes the kernel may allocate (RUMP_MEMLIMIT); Infinity if unlimited. */
   readonly memlimit: number;
-  /** Bytes allocated now through kmemAlloc. */
-  memInUse = 0;
+  /** Kernel memory: kmem buckets over the buddy page allocator (kmem.ts, pgalloc.ts). */
+  readonly kmem: Kmem;
+  /** The console device behind every process's fds 0, 1 and 2 (syscall/console.ts). */
+  readonly cons: ConsoleDev;
+  /** Components initialised, in the order they ran (component.ts). */
+  readonly components: string[] = [];
   /** Wall-clock ns at boot (from the RTC on hw, the host on hosted). */
   readonly boottimeNs: number;
   readonly proc0: ProcBase = { pid: 0, name: "kernel" };
@@ -60,6 +67,15 @@ export class Kernel implements RumpHyperup {
   /** Syscalls contributed by the linked factions (fs/, net/). */
   readonly syscalls = new SyscallTable();
   readonly sysctl = new Sysctl();
+  /** Bus configuration steps registered by DEV components; rump_init runs them after DEV. */
+  readonly autoconf: (() => Blocking)[] = [];
+  /**
+   * rumprun's configuration step after rump_init: the NET faction sets `netconfig` to
+   * configure an interface from the image config, the VFS faction sets `blkconfig` to
+   * mount a block device. Null when the faction is not linked.
+   */
+  netconfig: ((c: NetIfConfig) => Blocking) | null = null;
+  blkconfig: ((c: BlkConfig) => Blocking) | null = null;
   #nextLid = 1;
   #rnd = new Uint8Array(256);
   #rndPos = 256;
@@ -75,6 +91,8 @@ export class Kernel implements RumpHyperup {
     this.hostname = opts.hostname ?? this.hyp.getparam(RUMPUSER_PARAM_HOSTNAME) ?? "rumpsim";
     const lim = this.hyp.getparam(RUMP_MEMLIMIT);
     this.memlimit = lim ? parseSize(lim) : Infinity;
+    this.kmem = Kmem.fromHypercall(this.hyp, this.memlimit, this.mem.length);
+    this.kmem.registerSysctl(this.sysctl);
     this.vcpus = new VCpuSet(this.hyp, this.ncpu);
     this.lwp0 = this.newLwp(this.proc0, "lwp0");
     const wall = this.hyp.clock_gettime(RUMPUSER_CLOCK_RELWALL);
@@ -84,12 +102,20 @@ export class Kernel implements RumpHyperup {
       this.mutex("callout"),
       this.cv("callout"),
     );
+    this.cons = new ConsoleDev(this);
   }
 
   // --- RumpHyperup: the upcalls the platform makes ---
 
   *schedule(): Blocking {
-    yield* this.vcpus.schedule(this.curlwp());
+    let l = this.hyp.curlwp() as Lwp | null;
+    if (!l) {
+      // A thread the kernel did not create (the platform's interrupt thread) enters with
+      // an implicit lwp of proc0, as rump_schedule gives one.
+      l = this.newLwp(this.proc0, "implicit");
+      this.hyp.curlwpop(RUMPUSER_LWP_SET, l);
+    }
+    yield* this.vcpus.schedule(l);
   }
   unschedule(): void {
     this.vcpus.unschedule(this.curlwp());
@@ -131,6 +157,7 @@ export class Kernel implements RumpHyperup {
     opts: { proc?: ProcBase; joinable?: boolean } = {},
   ) {
     const l = this.newLwp(opts.proc ?? this.proc0, name);
+    // deno-lint-ignore no-this-alias
     const k = this;
     return this.hyp.thread_create(
       function* () {
@@ -216,17 +243,36 @@ export class Kernel implements RumpHyperup {
 
   // --- memory ---
 
-  /** Allocates kernel memory; returns its address, or 0 when out (ENOMEM for the caller). */
+  /** Allocates kernel memory (align ≤ 4096); its address, or 0 when out (ENOMEM for the caller). */
   kmemAlloc(len: number, align = 8): number {
-    if (this.memInUse + len > this.memlimit) return 0;
-    const a = this.hyp.malloc(len, align);
-    if (a !== 0) this.memInUse += len;
-    return a;
+    return this.kmem.alloc(len, align);
   }
 
+  /** Frees what kmemAlloc gave; `len` as it was asked for. */
   kmemFree(addr: number, len: number): void {
-    this.hyp.free(addr, len);
-    this.memInUse -= len;
+    this.kmem.free(addr, len);
+  }
+
+  /** Bytes allocated now through kmemAlloc. */
+  get memInUse(): number {
+    return this.kmem.inUse;
+  }
+
+  /** Allocates 2^order contiguous pages (4 KiB each, aligned); the address or 0 when out. */
+  pageAlloc(order = 0): number {
+    return this.kmem.pages.alloc(order);
+  }
+
+  /** Frees pages pageAlloc gave. */
+  pageFree(addr: number): void {
+    this.kmem.pages.free(addr);
+  }
+
+  // --- console input (the platform feeds it: host stdin, a serial line) ---
+
+  /** Queues bytes for console readers; `null` marks the end of input (EOF). */
+  consoleInput(bytes: Uint8Array | null): void {
+    this.cons.input(bytes);
   }
 
   // --- synchronisation and timers ---

@@ -1,0 +1,146 @@
+/**
+ * cli.ts — the rumpsim command line: boot an image on the simulated PC.
+ *
+ *   deno task boot [--image NAME] [--seed N] [--mem SIZE] [--epoch TIME] [-v] [-- ARGS...]
+ *
+ * Rules: flags follow QEMU and rumprun habits; arguments after `--` become the first
+ * app's argv. A bad flag or value gets one line naming it and exit status 2; otherwise the
+ * exit status is the image's (the last app's).
+ */
+import { parseArgs } from "node:util";
+import { parseSize } from "./kernel/kern/kernel.ts";
+import { runImage } from "./kernel/platform/hw/run.ts";
+import { DEFAULT_IMAGE, IMAGES, imageNames } from "./images/mod.ts";
+
+const OPTIONS = {
+  image: { type: "string" },
+  seed: { type: "string" },
+  mem: { type: "string" },
+  epoch: { type: "string" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export function usage(): string {
+  const images = imageNames().map((n) => `    ${n.padEnd(10)} ${IMAGES[n].description}`).join("\n");
+  return `usage: rumpsim [options] [-- app arguments...]
+
+Boots an image on the simulated PC and runs its apps; exits with the last app's status.
+
+options:
+  --image NAME   image to boot (default: ${DEFAULT_IMAGE})
+  --seed N       seed for all randomness, 0..4294967295 (default: 1); printed first
+  --mem SIZE     guest RAM, e.g. 64M or 1G (default: 64M; 4M..2G)
+  --epoch TIME   wall clock at power-on: ISO 8601 or ms since 1970 (default: 2024-01-01T00:00:00Z)
+  -v, --verbose  verbose kernel messages (RUMP_VERBOSE)
+  -h, --help     this text
+
+images:
+${images}
+`;
+}
+
+export class UsageError extends Error {}
+
+export interface CliOptions {
+  image: string;
+  seed: number;
+  memBytes: number;
+  epochMs: number | undefined;
+  verbose: boolean;
+  help: boolean;
+  argv: string[] | undefined;
+}
+
+/** Parses the command line; throws UsageError with a one-line message. */
+export function parseCli(args: string[]): CliOptions {
+  const dd = args.indexOf("--");
+  const own = dd >= 0 ? args.slice(0, dd) : args;
+  const argv = dd >= 0 ? args.slice(dd + 1) : undefined;
+  let v: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
+  try {
+    v = parseArgs({ args: own, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const name = /'([^']+)'/.exec(err.message)?.[1]?.split(" ")[0] ?? "";
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${name}`);
+    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+      throw new UsageError(`unexpected argument ${name} (app arguments go after --)`);
+    }
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      throw new UsageError(`option ${name} needs a value`);
+    }
+    throw new UsageError(err.message.split("\n")[0]);
+  }
+  const image = v.image ?? DEFAULT_IMAGE;
+  if (!IMAGES[image]) {
+    throw new UsageError(`--image: no image "${image}" (images: ${imageNames().join(", ")})`);
+  }
+  let seed = 1;
+  if (v.seed !== undefined) {
+    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) {
+      throw new UsageError(`--seed: "${v.seed}" is not an integer from 0 to 4294967295`);
+    }
+    seed = Number(v.seed);
+  }
+  let memBytes = 64 * 1024 * 1024;
+  if (v.mem !== undefined) {
+    try {
+      memBytes = parseSize(v.mem);
+    } catch {
+      throw new UsageError(`--mem: "${v.mem}" is not a size like 64M`);
+    }
+    if (memBytes < 4 * 1024 * 1024 || memBytes > 2 * 1024 * 1024 * 1024) {
+      throw new UsageError(`--mem: ${v.mem} is outside 4M..2G`);
+    }
+  }
+  let epochMs: number | undefined;
+  if (v.epoch !== undefined) {
+    epochMs = /^\d+$/.test(v.epoch) ? Number(v.epoch) : Date.parse(v.epoch);
+    if (!Number.isFinite(epochMs)) throw new UsageError(`--epoch: "${v.epoch}" is not a time`);
+  }
+  return {
+    image,
+    seed,
+    memBytes,
+    epochMs,
+    verbose: v.verbose ?? false,
+    help: v.help ?? false,
+    argv,
+  };
+}
+
+/** Runs the CLI; returns the process exit status. */
+export async function main(args: string[]): Promise<number> {
+  let o: CliOptions;
+  try {
+    o = parseCli(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`rumpsim: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (o.help) {
+    console.log(usage());
+    return 0;
+  }
+  const image = await IMAGES[o.image].load();
+  try {
+    const r = await runImage(image, {
+      seed: o.seed,
+      memBytes: o.memBytes,
+      epochMs: o.epochMs,
+      verbose: o.verbose,
+      argv: o.argv,
+      console: (b) => Deno.stdout.writeSync(b),
+    });
+    return r.status;
+  } catch (e) {
+    console.error(`rumpsim: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,95 @@
+/**
+ * intr.ts — interrupts on the hw platform, as rumprun's platform/hw/intr.c does them.
+ *
+ * Rules: the IDT handler for an IRQ never runs driver code: it marks the IRQ pending and
+ * wakes the interrupt thread. That thread takes a virtual CPU (rump_schedule), runs every
+ * handler registered for each pending IRQ, gives the CPU back, then sends a specific EOI
+ * to the PIC(s). The clock (IRQ 0) only ends a HLT: its handler acknowledges it at once.
+ */
+import type { Cpu } from "../../../arch/cpu.ts";
+import type { PortBus } from "../../../arch/portio.ts";
+import type { Fiber, Scheduler } from "../../../sched/mod.ts";
+import type { IrqHandler } from "../../hypercall/pci.ts";
+import type { RumpHyperup } from "../../hypercall/rumpuser.ts";
+import type { FiberData } from "../fiber_rumpuser.ts";
+
+export const IRQ_VECTOR_BASE = 32; // master PIC vectors 32-39, slave 40-47 (rumprun's layout)
+const PIC1_CMD = 0x20;
+const PIC2_CMD = 0xa0;
+const OCW2_SPECIFIC_EOI = 0x60;
+
+export class HwIntr {
+  #pending = 0;
+  #handlers: IrqHandler[][] = Array.from({ length: 16 }, () => []);
+  #fiber: Fiber | null = null;
+  /** Handler runs per IRQ, and interrupts that found no handler with work. */
+  readonly counts = new Array<number>(16).fill(0);
+  stray = 0;
+  /** Called when a handler is first established on an IRQ (the platform unmasks it). */
+  onEstablish: (irq: number) => void = () => {};
+
+  constructor(
+    readonly sched: Scheduler,
+    readonly cpu: Cpu,
+    readonly ports: PortBus,
+    readonly name: string,
+  ) {}
+
+  /** Installs the IDT gates for the 16 IRQ vectors. */
+  installGates(): void {
+    for (let irq = 0; irq < 16; irq++) {
+      this.cpu.setGate(IRQ_VECTOR_BASE + irq, () => this.#isr(irq));
+    }
+  }
+
+  /** Starts the interrupt thread; it enters the kernel through the hyperup. */
+  start(up: RumpHyperup): void {
+    const self = this;
+    const data: FiberData = { lwp: null };
+    this.#fiber = this.sched.spawn(`${this.name}intr`, function* () {
+      for (;;) {
+        while (self.#pending === 0) {
+          self.sched.prepareBlock(undefined, "intr");
+          yield* self.sched.block();
+        }
+        const todo = self.#pending;
+        self.#pending = 0;
+        yield* up.schedule();
+        for (let irq = 0; irq < 16; irq++) {
+          if (!(todo & (1 << irq))) continue;
+          let claimed = 0;
+          for (const h of self.#handlers[irq]) claimed |= h();
+          self.counts[irq]++;
+          if (!claimed) self.stray++;
+        }
+        up.unschedule();
+        for (let irq = 0; irq < 16; irq++) if (todo & (1 << irq)) self.#eoi(irq);
+      }
+    }, { daemon: true, data });
+  }
+
+  /** Registers `h` for `irq` (rumpcomp_pci_irq_establish → bmk_isr_establish). */
+  establish(irq: number, h: IrqHandler): void {
+    if (irq < 1 || irq > 15 || irq === 2) throw new Error(`cannot establish a handler on IRQ ${irq}`);
+    if (this.#handlers[irq].length === 0) this.onEstablish(irq);
+    this.#handlers[irq].push(h);
+  }
+
+  #isr(irq: number): void {
+    if (irq === 0) {
+      this.#eoi(0);
+      return;
+    }
+    this.#pending |= 1 << irq;
+    if (this.#fiber) this.sched.wake(this.#fiber);
+  }
+
+  #eoi(irq: number): void {
+    if (irq >= 8) {
+      this.ports.outb(PIC2_CMD, OCW2_SPECIFIC_EOI | (irq - 8));
+      this.ports.outb(PIC1_CMD, OCW2_SPECIFIC_EOI | 2);
+    } else {
+      this.ports.outb(PIC1_CMD, OCW2_SPECIFIC_EOI | irq);
+    }
+  }
+}
