@@ -60,12 +60,12 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
     // rumprun's config step: interfaces and block devices from the image config.
     for (const n of b.config.net ?? []) {
       const netconfig = k.netconfig;
-      if (!netconfig) k.panic(`config: ${n.if}: no networking is linked into this image`);
+      if (!netconfig) return k.panic(`config: ${n.if}: no networking is linked into this image`);
       yield* netconfig(n);
     }
     for (const d of b.config.blk ?? []) {
       const blkconfig = k.blkconfig;
-      if (!blkconfig) k.panic(`config: ${d.source}: no file system is linked into this image`);
+      if (!blkconfig) return k.panic(`config: ${d.source}: no file system is linked into this image`);
       yield* blkconfig(d);
     }
     const runner = new AppRunner(k, image.apps.map((a) => a.app));

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { parseCli, usage, UsageError } from "../cli.ts";
+
+Deno.test("cli: defaults, and arguments after -- go to the first app", () => {
+  const o = parseCli(["--seed", "42", "--mem", "128M", "-v", "--", "--exit", "3"]);
+  assert.equal(o.image, "hello");
+  assert.equal(o.seed, 42);
+  assert.equal(o.memBytes, 128 * 1024 * 1024);
+  assert.equal(o.verbose, true);
+  assert.deepEqual(o.argv, ["--exit", "3"]);
+  assert.equal(parseCli([]).argv, undefined);
+});
+
+Deno.test("cli: bad flags and values give one line naming the flag", () => {
+  const cases: [string[], RegExp][] = [
+    [["--bogus"], /^unknown option --bogus$/],
+    [["--seed=-3"], /^--seed: "-3" is not an integer/],
+    [["--seed", "99999999999"], /^--seed: /],
+    [["--mem", "lots"], /^--mem: "lots" is not a size/],
+    [["--mem", "1M"], /^--mem: 1M is outside 4M\.\.2G$/],
+    [["--image", "nope"], /^--image: no image "nope"/],
+    [["--epoch", "yesterday"], /^--epoch: /],
+    [["stray"], /^unexpected argument stray/],
+    [["--image"], /^option --image needs a value$/],
+  ];
+  for (const [args, re] of cases) {
+    assert.throws(() => parseCli(args), (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes("\n"));
+  }
+});
+
+Deno.test("cli: --epoch takes ISO 8601 or milliseconds", () => {
+  assert.equal(parseCli(["--epoch", "2025-06-01T12:00:00Z"]).epochMs, Date.UTC(2025, 5, 1, 12));
+  assert.equal(parseCli(["--epoch", "1000"]).epochMs, 1000);
+});
+
+Deno.test("cli: --help documents every flag", () => {
+  const u = usage();
+  for (const f of ["--image", "--seed", "--mem", "--epoch", "--verbose", "--help"]) assert.ok(u.includes(f), f);
+});
