@@ -6,7 +6,7 @@
  * `bytes` always shows what has been written; out-of-range or misaligned transfers fail
  * with EIO naming the sector, writes to a read-only device with EROFS.
  */
-import { EIO, Errno, EROFS } from "../kernel/kern/errno.ts";
+import { EIO, EROFS, Errno } from "../kernel/kern/errno.ts";
 import { type BlockDevice, DEV_BSIZE, type Wait } from "./bdev.ts";
 
 export class MemBlockDevice implements BlockDevice {
@@ -54,7 +54,9 @@ export class MemBlockDevice implements BlockDevice {
     if (!Number.isInteger(lba) || lba < 0 || lba + n > this.sectors) {
       throw new Errno(
         EIO,
-        `memory disk ${op} of sectors ${lba}..${lba + n - 1} is past the end (${this.sectors} sectors)`,
+        `memory disk ${op} of sectors ${lba}..${
+          lba + n - 1
+        } is past the end (${this.sectors} sectors)`,
       );
     }
   }

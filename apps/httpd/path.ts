@@ -123,7 +123,9 @@ function unreserved(b: number): boolean {
 export function encodeSegment(name: string): string {
   let s = "";
   for (const b of utf8enc.encode(name)) {
-    s += unreserved(b) ? String.fromCharCode(b) : "%" + b.toString(16).toUpperCase().padStart(2, "0");
+    s += unreserved(b)
+      ? String.fromCharCode(b)
+      : "%" + b.toString(16).toUpperCase().padStart(2, "0");
   }
   return s;
 }

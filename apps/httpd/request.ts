@@ -306,7 +306,14 @@ export class RequestParser {
     const line = latin1(this.#buf, s, e);
     // §3: method SP request-target SP HTTP-version, single SPs, no other whitespace.
     const parts = line.split(" ");
-    this.#req = { requestLine: line, method: parts[0], target: "", minor: 1, fields: [], headerBytes: 0 };
+    this.#req = {
+      requestLine: line,
+      method: parts[0],
+      target: "",
+      minor: 1,
+      fields: [],
+      headerBytes: 0,
+    };
     if (parts.length !== 3) return this.#fail(400, "malformed request line");
     const [method, target, version] = parts;
     if (!isToken(method)) return this.#fail(400, "method is not a token");
@@ -407,7 +414,9 @@ export class RequestParser {
     if (hosts > 1) return this.#fail(400, "more than one Host");
     if (hosts === 0 && p.minor === 1) return this.#fail(400, "HTTP/1.1 request without Host");
     const host = fieldValue(f, "host");
-    if (host !== null && !/^(\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$/.test(host)) {
+    if (
+      host !== null && !/^(\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$/.test(host)
+    ) {
       return this.#fail(400, "invalid Host");
     }
     // Persistence, RFC 9112 §9.3.

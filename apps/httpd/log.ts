@@ -1,0 +1,56 @@
+/**
+ * log.ts — one access-log line in the Common Log Format:
+ *   host ident authuser [dd/Mon/yyyy:HH:MM:SS +0000] "request line" status bytes
+ *
+ * Rules it keeps:
+ * - Time is UTC (+0000) from the epoch milliseconds the caller passes; never the host clock.
+ * - An absent ident, authuser or request line is "-"; bytes is the length of the content
+ *   sent (not the head), "-" when 0 (as in the original NCSA format).
+ * - The request line is outside input and is escaped so a line can never be forged or
+ *   broken: `"` → `\"`, `\` → `\\`, and every byte below 0x20 or from 0x7f up → `\xHH`.
+ * - No trailing newline: the caller decides how lines are joined.
+ */
+
+import { civilFromMs, MONTH_NAMES, pad2 } from "./date.ts";
+
+export interface AccessRecord {
+  /** The client's address, as text. */
+  host: string;
+  ident?: string | null;
+  user?: string | null;
+  timeMs: number;
+  /** The request line as received, or null when none could be read. */
+  requestLine: string | null;
+  status: number;
+  /** Content bytes sent. */
+  bytes: number;
+}
+
+function escapeLogText(s: string): string {
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += "\\\\";
+    else if (c < 0x20 || c >= 0x7f) {
+      out += "\\x" + (c & 0xff).toString(16).padStart(2, "0");
+    } else out += s[i];
+  }
+  return out;
+}
+
+/** "[10/Oct/2000:13:55:36 +0000]" */
+export function logTime(ms: number): string {
+  const c = civilFromMs(ms);
+  return `[${pad2(c.day)}/${MONTH_NAMES[c.month - 1]}/${c.year}:` +
+    `${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} +0000]`;
+}
+
+export function commonLogLine(r: AccessRecord): string {
+  const field = (v: string | null | undefined) =>
+    v === null || v === undefined || v === "" ? "-" : escapeLogText(v).replace(/ /g, "\\x20");
+  const line = r.requestLine === null ? "-" : escapeLogText(r.requestLine);
+  const bytes = r.bytes === 0 ? "-" : String(r.bytes);
+  return `${field(r.host)} ${field(r.ident)} ${field(r.user)} ${logTime(r.timeMs)} "${line}" ` +
+    `${r.status} ${bytes}`;
+}
