@@ -12,8 +12,12 @@
  *   (8086 mode, AEOI). Afterwards data-port writes are OCW1 (the IMR); command-port writes
  *   are OCW2 (EOI and rotation) or OCW3 (bit 3: read IRR/ISR, poll, special mask).
  * - Edge-triggered inputs latch a request on a rising edge; the request vanishes if the
- *   line falls before the CPU acknowledges, which then gets IRQ7's vector and no ISR bit
- *   (a spurious interrupt). Level-triggered inputs request while the line is high.
+ *   line falls before the CPU acknowledges. Level-triggered inputs request while the line
+ *   is high.
+ * - The INT output is a latch: raised when an unmasked request outranks every level in
+ *   service, dropped only by the INTA cycle (or ICW1). If the request has vanished by then
+ *   (line fell, input masked) the chip answers with its IRQ7 vector and sets no ISR bit:
+ *   a spurious interrupt. The slave's INT drives master input 2.
  * - Priority is fixed (IRQ0 highest) until a rotate command moves it. In fully nested mode
  *   a request is delivered only when it outranks every level in service.
  * - A spurious request on the slave gives the slave's base+7, but the master has already
@@ -40,10 +44,11 @@ export class Pic8259 {
   autoEoi = false;
   mode8086 = true;
   specialMask = false;
-  /** A slave cascaded on input `cascadeInput` (set on the master only). */
-  slave: Pic8259 | null = null;
-  cascadeInput = 2;
 
+  /** Called when the INT output changes (the slave's drives master input 2). */
+  onInt: ((level: boolean) => void) | null = null;
+
+  #int = false;
   #lines = 0;
   #initStep = 0; // 0: ready; 2, 3, 4: the next data-port write is that ICW
   #single = false;
@@ -68,12 +73,26 @@ export class Pic8259 {
   raise(input: number): boolean {
     const bit = 1 << input;
     if (this.#lines & bit) {
-      if (this.#isLevel(bit)) this.irr |= bit;
+      if (this.#isLevel(bit) && !(this.irr & bit)) {
+        this.irr |= bit;
+        this.#service();
+      }
       return false;
     }
     this.#lines |= bit;
     this.irr |= bit;
+    this.#service();
     return true;
+  }
+
+  /** Writes the ELCR: inputs in `mask` become level-triggered (a high line requests). */
+  setElcr(mask: number): void {
+    this.elcr = mask & 0xff;
+    const highLevel = this.#lines & this.elcr;
+    if (highLevel & ~this.irr) {
+      this.irr |= highLevel;
+      this.#service();
+    }
   }
 
   /** Input line goes low: a request not yet acknowledged vanishes. */
@@ -83,18 +102,10 @@ export class Pic8259 {
     this.irr &= ~bit;
   }
 
-  /** Requests as the chip sees them: latched IRR plus a cascaded slave's INT output. */
-  #requests(): number {
-    let r = this.irr;
-    const s = this.slave;
-    if (s && (this.icw3 & (1 << this.cascadeInput)) && s.int()) r |= 1 << this.cascadeInput;
-    return r;
-  }
-
   /** The input the chip would present now, or -1. */
   #best(): number {
     if (this.#initStep !== 0) return -1;
-    const req = this.#requests() & ~this.imr & 0xff;
+    const req = this.irr & ~this.imr & 0xff;
     if (req === 0) return -1;
     for (let p = 0; p < 8; p++) {
       const input = (this.#lowest + 1 + p) & 7;
@@ -109,15 +120,30 @@ export class Pic8259 {
     return -1;
   }
 
-  /** The INT output: an unmasked request outranking everything in service. */
+  /** The INT output. */
   int(): boolean {
-    return this.#best() >= 0;
+    return this.#int;
+  }
+
+  #setInt(level: boolean): void {
+    if (this.#int === level) return;
+    this.#int = level;
+    this.onInt?.(level);
+  }
+
+  /** Re-evaluates the requests: raises INT when one should be presented. */
+  #service(): void {
+    if (!this.#int && this.#best() >= 0) this.#setInt(true);
   }
 
   /** The chip's part of an INTA cycle: the input acknowledged, or -1 when spurious. */
   inta(): number {
+    this.#setInt(false);
     const input = this.#best();
-    if (input < 0) return -1;
+    if (input < 0) {
+      this.#service();
+      return -1;
+    }
     const bit = 1 << input;
     this.irr &= ~bit;
     if (this.#isLevel(bit) && (this.#lines & bit)) this.irr |= bit;
@@ -126,6 +152,7 @@ export class Pic8259 {
     } else {
       this.isr |= bit;
     }
+    this.#service();
     return input;
   }
 
@@ -139,12 +166,18 @@ export class Pic8259 {
   }
 
   writeCommand(v: number): void {
-    if (v & 0x10) return this.#icw1(v);
-    if (v & 0x08) return this.#ocw3(v);
-    this.#ocw2(v);
+    if (v & 0x10) this.#icw1(v);
+    else if (v & 0x08) this.#ocw3(v);
+    else this.#ocw2(v);
+    this.#service();
   }
 
   writeData(v: number): void {
+    this.#writeData(v);
+    this.#service();
+  }
+
+  #writeData(v: number): void {
     switch (this.#initStep) {
       case 0:
         this.imr = v; // OCW1
@@ -171,7 +204,7 @@ export class Pic8259 {
       const input = this.inta();
       return input < 0 ? 0 : 0x80 | input;
     }
-    return this.#readIsr ? this.isr : this.#requests() & 0xff;
+    return this.#readIsr ? this.isr : this.irr;
   }
 
   readData(): number {
@@ -194,6 +227,7 @@ export class Pic8259 {
     this.autoEoi = false;
     this.mode8086 = false;
     this.#initStep = 2;
+    this.#setInt(false);
   }
 
   #ocw2(v: number): void {
@@ -243,9 +277,11 @@ export class PicPair {
   readonly spurious: number[] = new Array(16).fill(0);
 
   constructor(bus?: PortBus) {
-    this.master.slave = this.slave;
+    this.slave.onInt = (level) => level ? this.master.raise(2) : this.master.lower(2);
     // What the BIOS leaves behind: 0x08 / 0x70, cascade on IRQ2, 8086 mode, all masked.
-    for (const [chip, base, icw3] of [[this.master, 0x08, 0x04], [this.slave, 0x70, 0x02]] as const) {
+    for (
+      const [chip, base, icw3] of [[this.master, 0x08, 0x04], [this.slave, 0x70, 0x02]] as const
+    ) {
       chip.writeCommand(0x11);
       chip.writeData(base);
       chip.writeData(icw3);
@@ -258,8 +294,7 @@ export class PicPair {
   /** Registers the command/data ports and the ELCR on `bus`. */
   attach(bus: PortBus): void {
     const chipPorts = (chip: Pic8259, base: number) => ({
-      read: (port: number, _size: PortSize) =>
-        port === base ? chip.readCommand() : chip.readData(),
+      read: (port: number, _size: PortSize) => port === base ? chip.readCommand() : chip.readData(),
       write: (port: number, _size: PortSize, v: number) =>
         port === base ? chip.writeCommand(v & 0xff) : chip.writeData(v & 0xff),
     });
@@ -268,8 +303,8 @@ export class PicPair {
     bus.register("elcr", 0x4d0, 2, {
       read: (port) => port === 0x4d0 ? this.master.elcr : this.slave.elcr,
       write: (port, _size, v) => {
-        if (port === 0x4d0) this.master.elcr = v & 0xf8; // IRQ 0, 1, 2 are always edge
-        else this.slave.elcr = v & 0xde; // IRQ 8 and 13 are always edge
+        if (port === 0x4d0) this.master.setElcr(v & 0xf8); // IRQ 0, 1, 2 are always edge
+        else this.slave.setElcr(v & 0xde); // IRQ 8 and 13 are always edge
       },
     });
   }
@@ -289,7 +324,7 @@ export class PicPair {
     this.#chip(irq).lower(irq & 7);
   }
 
-  /** The INT pin to the CPU. */
+  /** The master's INT pin to the CPU: an interrupt awaits acknowledgement. */
   pending(): boolean {
     return this.master.int();
   }
@@ -302,14 +337,15 @@ export class PicPair {
       this.spurious[7]++;
       return m.vectorBase + 7;
     }
-    if (m.slave && (m.icw3 & (1 << m.cascadeInput)) && input === m.cascadeInput) {
-      const s = m.slave.inta();
+    if (input === 2 && (m.icw3 & 0x04)) {
+      const sl = this.slave;
+      const s = sl.inta();
       if (s < 0) {
         this.spurious[15]++;
-        return m.slave.vectorBase + 7;
+        return sl.vectorBase + 7;
       }
       this.delivered[8 + s]++;
-      return m.slave.vectorBase + s;
+      return sl.vectorBase + s;
     }
     this.delivered[input]++;
     return m.vectorBase + input;
