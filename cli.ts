@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { parseSize } from "./kernel/kern/kernel.ts";
 import { runImage } from "./kernel/platform/hw/run.ts";
-import { DEFAULT_IMAGE, IMAGES, imageNames } from "./images/mod.ts";
+import { DEFAULT_IMAGE, imageNames, IMAGES } from "./images/mod.ts";
 
 const OPTIONS = {
   image: { type: "string" },
@@ -63,7 +63,9 @@ export function parseCli(args: string[]): CliOptions {
   } catch (e) {
     const err = e as Error & { code?: string };
     const name = /'([^']+)'/.exec(err.message)?.[1]?.split(" ")[0] ?? "";
-    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${name}`);
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError(`unknown option ${name}`);
+    }
     if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
       throw new UsageError(`unexpected argument ${name} (app arguments go after --)`);
     }

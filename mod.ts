@@ -10,8 +10,8 @@
  * const { status } = await runImage(image, { seed: 42, console: (b) => Deno.stdout.writeSync(b) });
  * ```
  */
-export { type RunOptions, type RunOutcome, runImage } from "./kernel/platform/hw/run.ts";
-export { IMAGES as images, imageNames } from "./images/mod.ts";
+export { runImage, type RunOptions, type RunOutcome } from "./kernel/platform/hw/run.ts";
+export { imageNames, IMAGES as images } from "./images/mod.ts";
 export type { Image, ImageConfig } from "./kernel/kern/image.ts";
 export type { App, AppMain, Sys } from "./kernel/syscall/api.ts";
 export { createMachine, type Machine } from "./arch/machine.ts";

@@ -17,7 +17,10 @@ Deno.bench(`sched: ${N} fiber switches (two fibers yielding)`, { group: "switch"
   s.runSync();
 });
 
-Deno.bench(`sched: ${N} generator resumes (baseline, no scheduler)`, { group: "switch", baseline: true }, () => {
+Deno.bench(`sched: ${N} generator resumes (baseline, no scheduler)`, {
+  group: "switch",
+  baseline: true,
+}, () => {
   function* g() {
     for (;;) yield 0;
   }

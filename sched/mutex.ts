@@ -44,7 +44,9 @@ export class Mutex {
   /** Releases the mutex, handing it to the first waiter if there is one. */
   exit(): void {
     const me = this.sched.current;
-    if (this.owner !== me) throw new Error(`mutex ${this.name}: exit by a fiber that does not own it`);
+    if (this.owner !== me) {
+      throw new Error(`mutex ${this.name}: exit by a fiber that does not own it`);
+    }
     const next = this.#waiters.shift();
     this.owner = next ?? null;
     if (next) this.sched.wake(next);

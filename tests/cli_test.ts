@@ -24,7 +24,10 @@ Deno.test("cli: bad flags and values give one line naming the flag", () => {
     [["--image"], /^option --image needs a value$/],
   ];
   for (const [args, re] of cases) {
-    assert.throws(() => parseCli(args), (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes("\n"));
+    assert.throws(
+      () => parseCli(args),
+      (e: Error) => e instanceof UsageError && re.test(e.message) && !e.message.includes("\n"),
+    );
   }
 });
 
@@ -35,5 +38,7 @@ Deno.test("cli: --epoch takes ISO 8601 or milliseconds", () => {
 
 Deno.test("cli: --help documents every flag", () => {
   const u = usage();
-  for (const f of ["--image", "--seed", "--mem", "--epoch", "--verbose", "--help"]) assert.ok(u.includes(f), f);
+  for (const f of ["--image", "--seed", "--mem", "--epoch", "--verbose", "--help"]) {
+    assert.ok(u.includes(f), f);
+  }
 });

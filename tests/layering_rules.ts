@@ -94,7 +94,8 @@ export function stripComments(src: string): string {
 export function importsOf(src: string): string[] {
   const code = stripComments(src);
   const out: string[] = [];
-  const re = /(?:\bimport|\bexport)\s[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']/g;
+  const re =
+    /(?:\bimport|\bexport)\s[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']/g;
   for (const m of code.matchAll(re)) out.push(m[1] ?? m[2]);
   return out;
 }
@@ -128,7 +129,9 @@ export function checkSource(path: string, src: string): Violation[] {
     const target = resolve(path, spec);
     const ta = area(target);
     if (ta === "other") continue;
-    if (!allowed.includes(ta)) v.push({ file: path, rule: "layering", detail: `${a} imports ${target}` });
+    if (!allowed.includes(ta)) {
+      v.push({ file: path, rule: "layering", detail: `${a} imports ${target}` });
+    }
   }
   if (SIMULATED.includes(path.split("/")[0]) && !edge) {
     const code = stripComments(src);

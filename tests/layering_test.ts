@@ -20,11 +20,26 @@ Deno.test("layering: a faction importing arch/ or sched/ is reported", () => {
 
 Deno.test("layering: sched/ importing anything of the project and apps/ reaching past the API are reported", () => {
   assert.equal(checkSource("sched/x.ts", `import "../kernel/kern/errno.ts";`).length, 1);
-  assert.equal(checkSource("apps/x.ts", `import { Kernel } from "../kernel/kern/kernel.ts";`).length, 1);
-  assert.equal(checkSource("apps/x.ts", `import type { Sys } from "../kernel/syscall/api.ts";`).length, 0);
-  assert.equal(checkSource("arch/pic.ts", `import { Scheduler } from "../sched/mod.ts";`).length, 0);
-  assert.equal(checkSource("kernel/platform/hw/boot.ts", `import "../../../arch/mod.ts";`).length, 0);
-  assert.equal(checkSource("kernel/platform/hosted/x.ts", `import "../../../arch/mod.ts";`).length, 1);
+  assert.equal(
+    checkSource("apps/x.ts", `import { Kernel } from "../kernel/kern/kernel.ts";`).length,
+    1,
+  );
+  assert.equal(
+    checkSource("apps/x.ts", `import type { Sys } from "../kernel/syscall/api.ts";`).length,
+    0,
+  );
+  assert.equal(
+    checkSource("arch/pic.ts", `import { Scheduler } from "../sched/mod.ts";`).length,
+    0,
+  );
+  assert.equal(
+    checkSource("kernel/platform/hw/boot.ts", `import "../../../arch/mod.ts";`).length,
+    0,
+  );
+  assert.equal(
+    checkSource("kernel/platform/hosted/x.ts", `import "../../../arch/mod.ts";`).length,
+    1,
+  );
 });
 
 Deno.test("layering: host time, randomness and Deno in simulated code are reported, not in comments", () => {
@@ -38,7 +53,8 @@ Deno.test("layering: host time, randomness and Deno in simulated code are report
 });
 
 Deno.test("layering: import specifiers are found in every form", () => {
-  const src = `import a from "./a.ts";\nimport type { B } from "./b.ts";\nexport * from "./c.ts";\n` +
+  const src =
+    `import a from "./a.ts";\nimport type { B } from "./b.ts";\nexport * from "./c.ts";\n` +
     `import "./d.ts";\nconst e = await import("./e.ts");\nimport {\n  f,\n} from "./f.ts";`;
   assert.deepEqual(importsOf(src), ["./a.ts", "./b.ts", "./c.ts", "./d.ts", "./e.ts", "./f.ts"]);
 });

@@ -103,7 +103,9 @@ export function validateConfig(c: unknown): ImageConfig {
     if (!Array.isArray(o.blk)) throw new Error("config.blk: must be an array");
     o.blk.forEach((b, i) => {
       const e = b as Record<string, unknown>;
-      if (typeof e?.source !== "string") throw new Error(`config.blk[${i}].source: must be a string`);
+      if (typeof e?.source !== "string") {
+        throw new Error(`config.blk[${i}].source: must be a string`);
+      }
       if (typeof e.path !== "string" || !e.path.startsWith("/")) {
         throw new Error(`config.blk[${i}].path: must be an absolute path`);
       }

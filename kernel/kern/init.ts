@@ -6,7 +6,7 @@
  * then KERN_VFS, POSTINIT and SYSCALL. Runs on a kernel thread holding a vCPU.
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
-import { type RumpComponent, checkComponents, initComponents } from "./component.ts";
+import { checkComponents, initComponents, type RumpComponent } from "./component.ts";
 import type { Kernel } from "./kernel.ts";
 
 const EARLY = new Set(["KERN", "VFS", "NET", "DEV"]);
@@ -22,6 +22,8 @@ export function* rumpInit(k: Kernel, components: readonly RumpComponent[]): Bloc
   const ran = yield* initComponents(k, components.filter((c) => EARLY.has(c.type)));
   for (const hook of k.autoconf) yield* hook();
   ran.push(...yield* initComponents(k, components.filter((c) => !EARLY.has(c.type))));
-  k.printf(`rump kernel: ${ran.length} components initialised${ran.length ? ": " + ran.join(" ") : ""}\n`);
+  k.printf(
+    `rump kernel: ${ran.length} components initialised${ran.length ? ": " + ran.join(" ") : ""}\n`,
+  );
   return ran;
 }

@@ -8,9 +8,11 @@
  * a run of whole pages (a buddy block). `alloc` returns 0 when memory is out — it never
  * throws for that; callers turn it into ENOMEM/ENOBUFS. `free` must give the length that
  * was asked for (kmem_free(9)'s rule); a wrong length or a double free is a kernel bug
- * and throws (the alignment need not be repeated). The arena is min(RUMP_MEMLIMIT, the largest block malloc can give), taken
- * once at boot, so the memory limit is enforced by the arena's size. Alignment above a
- * page is not supported (virtqueues need 4 KiB, which every page run has).
+ * and throws (the alignment need not be repeated). The arena is taken once at boot:
+ * min(RUMP_MEMLIMIT, the largest block malloc can give) — without a limit, three quarters
+ * of that block, the rest staying the platform's for DMA — so the memory limit is
+ * enforced by the arena's size. Alignment above a page is not supported (virtqueues need
+ * 4 KiB, which every page run has).
  */
 import type { Rumpuser } from "../hypercall/rumpuser.ts";
 import { PAGE_SIZE, PageAllocator, type PageStats } from "./pgalloc.ts";

@@ -15,6 +15,7 @@ import type {
   FileInfo,
   IoVec,
   RumpHyperup,
+  RumpLwp,
   Rumpuser,
   RumpuserClock,
   RumpuserCv,
@@ -23,7 +24,6 @@ import type {
   RumpuserRw,
   RumpuserRwKind,
   RumpuserThread,
-  RumpLwp,
 } from "../hypercall/rumpuser.ts";
 import {
   RUMPUSER_CLOCK_ABSMONO,

@@ -43,7 +43,9 @@ export class RegionAllocator {
   free(addr: number, len: number): void {
     const l = this.#used.get(addr);
     if (l === undefined) throw new Error(`free of unallocated address 0x${addr.toString(16)}`);
-    if (len !== l && len !== 0) throw new Error(`free of 0x${addr.toString(16)}: size ${len} != ${l}`);
+    if (len !== l && len !== 0) {
+      throw new Error(`free of 0x${addr.toString(16)}: size ${len} != ${l}`);
+    }
     this.#used.delete(addr);
     this.inUse -= l;
     this.#insert(addr, l);

@@ -33,11 +33,16 @@ export function runWithVfs<T>(
   body: (env: FsEnv) => Blocking<T>,
   opts: { memBytes?: number } = {},
 ): T | undefined {
-  return runInKernel(function* (k) {
+  let done = false;
+  const r = runInKernel(function* (k) {
     const vfs = yield* vfsInit(k);
     const { proc, sys } = newProc(k, vfs);
-    return yield* body({ k, vfs, proc, sys });
-  }, opts).value;
+    const v = yield* body({ k, vfs, proc, sys });
+    done = true;
+    return v;
+  }, opts);
+  if (!done) throw new Error("the test body did not finish (deadlock?)");
+  return r.value;
 }
 
 /** Asserts that the call fails with errno `n`. */

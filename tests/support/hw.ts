@@ -55,5 +55,13 @@ export function runInHwKernel<T>(
   const result = machine.sched.runSync();
   const status = finish(booted, result);
   if (error) throw error;
-  return { booted, machine, kernel: k, result, status, value, console: out.replaceAll("\r\n", "\n") };
+  return {
+    booted,
+    machine,
+    kernel: k,
+    result,
+    status,
+    value,
+    console: out.replaceAll("\r\n", "\n"),
+  };
 }

@@ -39,7 +39,13 @@ export interface Booted {
 }
 
 /** Brings the machine up to a kernel ready for rump_init (which `runImage` starts). */
-export function boot(m: Machine, magic: number, mbiAddr: number, image: Image, opts: BootOptions): Booted {
+export function boot(
+  m: Machine,
+  magic: number,
+  mbiAddr: number,
+  image: Image,
+  opts: BootOptions,
+): Booted {
   const early: string[] = [];
   const say = (s: string) => {
     early.push(s);
@@ -51,7 +57,9 @@ export function boot(m: Machine, magic: number, mbiAddr: number, image: Image, o
   say(`rumpsim: seed ${opts.seed}, ${m.mode} time\n`);
 
   // 2. The loader's handoff: check the magic, read the multiboot info back from RAM.
-  if (magic !== MULTIBOOT_BOOTLOADER_MAGIC) throw new Error(`boot: bad multiboot magic 0x${magic.toString(16)}`);
+  if (magic !== MULTIBOOT_BOOTLOADER_MAGIC) {
+    throw new Error(`boot: bad multiboot magic 0x${magic.toString(16)}`);
+  }
   const mbi = readMultibootInfo(m.ram, mbiAddr);
   const config = readConfig(mbi.modules);
   say(`${OSTYPE} ${OSRELEASE} (${KERNIDENT}) #0: rumpsim image "${image.name}"\n`);
@@ -78,7 +86,11 @@ export function boot(m: Machine, magic: number, mbiAddr: number, image: Image, o
 
   // 5. PIC: the ICW1-ICW4 sequence, master at vector 32, slave at 40, all masked but the cascade.
   initPic(m);
-  say(`pic0 at mainbus0: i8259A pair, master vector ${IRQ_VECTOR_BASE}, slave vector ${IRQ_VECTOR_BASE + 8}\n`);
+  say(
+    `pic0 at mainbus0: i8259A pair, master vector ${IRQ_VECTOR_BASE}, slave vector ${
+      IRQ_VECTOR_BASE + 8
+    }\n`,
+  );
 
   // 6. PIT: channel 0 is the one-shot the idle loop arms (rumprun's cpu_block), so unmask IRQ 0.
   unmaskIrq(m, 0);

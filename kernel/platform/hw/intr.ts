@@ -44,33 +44,40 @@ export class HwIntr {
 
   /** Starts the interrupt thread; it enters the kernel through the hyperup. */
   start(up: RumpHyperup): void {
-    const self = this;
     const data: FiberData = { lwp: null };
-    this.#fiber = this.sched.spawn(`${this.name}intr`, function* () {
-      for (;;) {
-        while (self.#pending === 0) {
-          self.sched.prepareBlock(undefined, "intr");
-          yield* self.sched.block();
-        }
-        const todo = self.#pending;
-        self.#pending = 0;
-        yield* up.schedule();
-        for (let irq = 0; irq < 16; irq++) {
-          if (!(todo & (1 << irq))) continue;
-          let claimed = 0;
-          for (const h of self.#handlers[irq]) claimed |= h();
-          self.counts[irq]++;
-          if (!claimed) self.stray++;
-        }
-        up.unschedule();
-        for (let irq = 0; irq < 16; irq++) if (todo & (1 << irq)) self.#eoi(irq);
+    this.#fiber = this.sched.spawn(`${this.name}intr`, () => this.#thread(up), {
+      daemon: true,
+      data,
+    });
+  }
+
+  /** The interrupt thread: wait for pending IRQs, run their handlers on a vCPU, then EOI. */
+  *#thread(up: RumpHyperup): Generator<unknown, void, unknown> {
+    for (;;) {
+      while (this.#pending === 0) {
+        this.sched.prepareBlock(undefined, "intr");
+        yield* this.sched.block();
       }
-    }, { daemon: true, data });
+      const todo = this.#pending;
+      this.#pending = 0;
+      yield* up.schedule();
+      for (let irq = 0; irq < 16; irq++) {
+        if (!(todo & (1 << irq))) continue;
+        let claimed = 0;
+        for (const h of this.#handlers[irq]) claimed |= h();
+        this.counts[irq]++;
+        if (!claimed) this.stray++;
+      }
+      up.unschedule();
+      for (let irq = 0; irq < 16; irq++) if (todo & (1 << irq)) this.#eoi(irq);
+    }
   }
 
   /** Registers `h` for `irq` (rumpcomp_pci_irq_establish → bmk_isr_establish). */
   establish(irq: number, h: IrqHandler): void {
-    if (irq < 1 || irq > 15 || irq === 2) throw new Error(`cannot establish a handler on IRQ ${irq}`);
+    if (irq < 1 || irq > 15 || irq === 2) {
+      throw new Error(`cannot establish a handler on IRQ ${irq}`);
+    }
     if (this.#handlers[irq].length === 0) this.onEstablish(irq);
     this.#handlers[irq].push(h);
   }

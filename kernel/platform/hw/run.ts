@@ -65,7 +65,9 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
     }
     for (const d of b.config.blk ?? []) {
       const blkconfig = k.blkconfig;
-      if (!blkconfig) return k.panic(`config: ${d.source}: no file system is linked into this image`);
+      if (!blkconfig) {
+        return k.panic(`config: ${d.source}: no file system is linked into this image`);
+      }
       yield* blkconfig(d);
     }
     const runner = new AppRunner(k, image.apps.map((a) => a.app));

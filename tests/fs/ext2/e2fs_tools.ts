@@ -55,8 +55,15 @@ async function exec(
 /** Makes an ext2 image of `blocks` blocks from the tree `populate` writes into a temp dir. */
 export async function makeImage(
   populate: (dir: string) => Promise<void>,
-  opts: { blockSize: number; inodeSize?: number; blocks: number; extra?: string[] },
-): Promise<{ bytes: Uint8Array; src: string }> {
+  opts: {
+    blockSize: number;
+    inodeSize?: number;
+    blocks: number;
+    extra?: string[];
+    /** Keep the source tree (the caller removes `tmp`); otherwise everything is removed. */
+    keepSource?: boolean;
+  },
+): Promise<{ bytes: Uint8Array; src: string; tmp: string }> {
   const tmp = await Deno.makeTempDir({ prefix: "ext2img" });
   const src = `${tmp}/root`;
   await Deno.mkdir(src);
@@ -65,10 +72,14 @@ export async function makeImage(
   const args = ["-q", "-F", "-t", "ext2", "-b", String(opts.blockSize)];
   if (opts.inodeSize) args.push("-I", String(opts.inodeSize));
   args.push(...(opts.extra ?? []), "-d", src, img, String(opts.blocks));
-  const r = await exec("mke2fs", args);
-  if (r.code !== 0) throw new Error(`mke2fs failed: ${r.out}`);
-  const bytes = await Deno.readFile(img);
-  return { bytes, src };
+  try {
+    const r = await exec("mke2fs", args);
+    if (r.code !== 0) throw new Error(`mke2fs failed: ${r.out}`);
+    return { bytes: await Deno.readFile(img), src, tmp };
+  } finally {
+    if (opts.keepSource) await Deno.remove(img);
+    else await Deno.remove(tmp, { recursive: true });
+  }
 }
 
 async function withImage<T>(bytes: Uint8Array, f: (path: string) => Promise<T>): Promise<T> {

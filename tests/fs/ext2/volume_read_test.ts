@@ -34,7 +34,7 @@ for (const c of configs) {
     name: `ext2: every file of an mke2fs image (${c.name}) reads back byte-exact`,
     ignore: !HAVE_E2FSPROGS,
     async fn() {
-      const { bytes, src } = await makeImage(populateTree, c);
+      const { bytes, src, tmp } = await makeImage(populateTree, { ...c, keepSource: true });
       const vol = run(Ext2Volume.mount(devOf(bytes, true), { now }));
       assert.equal(vol.readOnly, true);
       assert.equal(vol.blockSize, c.blockSize);
@@ -52,7 +52,7 @@ for (const c of configs) {
       const sp = run(vol.lookup(vol.root, "sparse.bin"));
       assert.equal(run(vol.read(sp, 100 * 1024, buf)), 5000);
       assert.ok(buf.every((b) => b === 0));
-      await Deno.remove(src, { recursive: true });
+      await Deno.remove(tmp, { recursive: true });
     },
   });
 }

@@ -64,8 +64,7 @@ for (const c of configs) {
       `leave a clean file system (${c.name})`,
     ignore: !HAVE_E2FSPROGS,
     async fn() {
-      const { bytes, src } = await makeImage(populateTree, c);
-      await Deno.remove(src, { recursive: true });
+      const { bytes } = await makeImage(populateTree, c);
       const dev = devOf(bytes);
       let vol = run(Ext2Volume.mount(dev, { now }));
       assert.equal(vol.readOnly, false);

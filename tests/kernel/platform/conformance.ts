@@ -13,7 +13,10 @@ import {
 } from "../../../kernel/hypercall/rumpuser.ts";
 import type { Kernel } from "../../../kernel/kern/kernel.ts";
 
-export type RunBody = <T>(body: (k: Kernel) => Blocking<T>, opts?: { ncpu?: number; seed?: number }) => T;
+export type RunBody = <T>(
+  body: (k: Kernel) => Blocking<T>,
+  opts?: { ncpu?: number; seed?: number },
+) => T;
 
 const EBUSY = 16, ETIMEDOUT = 60, EINVAL = 22;
 
@@ -67,12 +70,18 @@ export function conformance(platform: string, run: RunBody): void {
       const me = h.curlwp();
       const seen: unknown[] = [];
       const lwp = {};
-      const th = h.thread_create(function* () {
-        h.curlwpop(RUMPUSER_LWP_SET, lwp);
-        yield* h.clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000);
-        seen.push(h.curlwp());
-        return 7;
-      }, "worker", true, 0, -1);
+      const th = h.thread_create(
+        function* () {
+          h.curlwpop(RUMPUSER_LWP_SET, lwp);
+          yield* h.clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000);
+          seen.push(h.curlwp());
+          return 7;
+        },
+        "worker",
+        true,
+        0,
+        -1,
+      );
       const status = yield* h.thread_join(th);
       assert.equal(h.curlwp(), me);
       return { status, seen, lwp };
@@ -81,29 +90,38 @@ export function conformance(platform: string, run: RunBody): void {
     assert.equal(got.seen[0], got.lwp);
   });
 
-  t("mutex: tryenter is EBUSY while held, owner is the holder's lwp, waiters get it after exit", () => {
-    run(function* (k) {
-      const h = k.hyp;
-      const m = h.mutex_init(0);
-      yield* h.mutex_enter(m);
-      assert.equal(h.mutex_owner(m), h.curlwp());
-      let childTry = -1, childGot = false;
-      const th = h.thread_create(function* () {
-        h.curlwpop(RUMPUSER_LWP_SET, {});
-        childTry = h.mutex_tryenter(m);
+  t(
+    "mutex: tryenter is EBUSY while held, owner is the holder's lwp, waiters get it after exit",
+    () => {
+      run(function* (k) {
+        const h = k.hyp;
+        const m = h.mutex_init(0);
         yield* h.mutex_enter(m);
-        childGot = true;
+        assert.equal(h.mutex_owner(m), h.curlwp());
+        let childTry = -1, childGot = false;
+        const th = h.thread_create(
+          function* () {
+            h.curlwpop(RUMPUSER_LWP_SET, {});
+            childTry = h.mutex_tryenter(m);
+            yield* h.mutex_enter(m);
+            childGot = true;
+            h.mutex_exit(m);
+          },
+          "contender",
+          true,
+          0,
+          -1,
+        );
+        yield* h.clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000);
+        assert.equal(childTry, EBUSY);
+        assert.equal(childGot, false);
         h.mutex_exit(m);
-      }, "contender", true, 0, -1);
-      yield* h.clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 1000);
-      assert.equal(childTry, EBUSY);
-      assert.equal(childGot, false);
-      h.mutex_exit(m);
-      yield* h.thread_join(th);
-      assert.equal(childGot, true);
-      assert.equal(h.mutex_owner(m), null);
-    });
-  });
+        yield* h.thread_join(th);
+        assert.equal(childGot, true);
+        assert.equal(h.mutex_owner(m), null);
+      });
+    },
+  );
 
   t("rwlock: readers share, a writer is refused, the sole reader upgrades and downgrades", () => {
     run(function* (k) {
@@ -116,9 +134,15 @@ export function conformance(platform: string, run: RunBody): void {
       h.rw_downgrade(rw);
       assert.ok(h.rw_held(rw, "reader"));
       let writerTry = -1;
-      const th = h.thread_create(function* () {
-        writerTry = h.rw_tryenter(rw, "writer");
-      }, "w", true, 0, -1);
+      const th = h.thread_create(
+        function* () {
+          writerTry = h.rw_tryenter(rw, "writer");
+        },
+        "w",
+        true,
+        0,
+        -1,
+      );
       yield* h.thread_join(th);
       assert.equal(writerTry, EBUSY);
       h.rw_exit(rw);
@@ -133,13 +157,19 @@ export function conformance(platform: string, run: RunBody): void {
       const m = h.mutex_init(0), cv = h.cv_init();
       yield* h.mutex_enter(m);
       assert.equal(yield* h.cv_timedwait(cv, m, 0, 2_000_000), ETIMEDOUT);
-      const th = h.thread_create(function* () {
-        h.curlwpop(RUMPUSER_LWP_SET, {});
-        yield* h.mutex_enter(m);
-        assert.ok(h.cv_has_waiters(cv));
-        h.cv_signal(cv);
-        h.mutex_exit(m);
-      }, "signaller", true, 0, -1);
+      const th = h.thread_create(
+        function* () {
+          h.curlwpop(RUMPUSER_LWP_SET, {});
+          yield* h.mutex_enter(m);
+          assert.ok(h.cv_has_waiters(cv));
+          h.cv_signal(cv);
+          h.mutex_exit(m);
+        },
+        "signaller",
+        true,
+        0,
+        -1,
+      );
       assert.equal(yield* h.cv_timedwait(cv, m, 10, 0), 0);
       assert.equal(h.mutex_owner(m), h.curlwp(), "the mutex is held again");
       h.mutex_exit(m);

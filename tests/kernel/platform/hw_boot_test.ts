@@ -56,32 +56,44 @@ Deno.test("boot: arguments after -- reach the first app and its exit status is t
 });
 
 function imageOf(main: App["main"]): Image {
-  return { name: "t", description: "t", components: [], apps: [{ app: { name: "t", main }, argv: [] }], config: {} };
+  return {
+    name: "t",
+    description: "t",
+    components: [],
+    apps: [{ app: { name: "t", main }, argv: [] }],
+    config: {},
+  };
 }
 
 Deno.test("boot: a thread that throws is a kernel panic: printed, halted, status 255", async () => {
   let out = "";
-  const r = await runImage(imageOf(function* () {
-    return 0;
-  }), {
-    console: (b) => (out += new TextDecoder().decode(b)),
-    onBoot: (b) => {
-      b.kernel.threadCreate("broken", function* () {
-        throw new TypeError("boom");
-      });
+  const r = await runImage(
+    imageOf(function* () {
+      return 0;
+    }),
+    {
+      console: (b) => (out += new TextDecoder().decode(b)),
+      onBoot: (b) => {
+        b.kernel.threadCreate("broken", function* () {
+          throw new TypeError("boom");
+        });
+      },
     },
-  });
+  );
   assert.equal(r.status, 255);
   assert.match(out, /panic: thread broken: TypeError: boom/);
 });
 
 Deno.test("boot: when every thread waits forever the run ends with a deadlock report", async () => {
   let out = "";
-  const r = await runImage(imageOf(function* (sys) {
-    const buf = new Uint8Array(1);
-    yield* sys.read(0, buf); // console input never comes
-    return 0;
-  }), { console: (b) => (out += new TextDecoder().decode(b)) });
+  const r = await runImage(
+    imageOf(function* (sys) {
+      const buf = new Uint8Array(1);
+      yield* sys.read(0, buf); // console input never comes
+      return 0;
+    }),
+    { console: (b) => (out += new TextDecoder().decode(b)) },
+  );
   assert.equal(r.result.kind, "deadlock");
   assert.equal(r.status, 1);
   assert.match(out, /rumpsim: deadlock: every thread waits and nothing can wake one:/);
@@ -94,7 +106,10 @@ Deno.test("boot: a config module that is not JSON stops the boot with a clear er
     cmdline: "x",
     modules: [{ data: new TextEncoder().encode("{not json"), string: "config.json" }],
   });
-  assert.throws(() => boot(m, mb.magic, mb.infoAddr, hello, { seed: 1 }), /config module is not valid JSON/);
+  assert.throws(
+    () => boot(m, mb.magic, mb.infoAddr, hello, { seed: 1 }),
+    /config module is not valid JSON/,
+  );
   assert.throws(() => boot(m, 0x1234, mb.infoAddr, hello, { seed: 1 }), /bad multiboot magic/);
 });
 
@@ -103,7 +118,11 @@ Deno.test("boot: a config with a bad field names it", () => {
   const mb = writeMultibootInfo(m.ram, {
     cmdline: "x",
     modules: [{
-      data: new TextEncoder().encode(JSON.stringify({ net: [{ if: "vioif0", method: "static", addr: "10.0.0.300", mask: "255.0.0.0" }] })),
+      data: new TextEncoder().encode(
+        JSON.stringify({
+          net: [{ if: "vioif0", method: "static", addr: "10.0.0.300", mask: "255.0.0.0" }],
+        }),
+      ),
       string: "config.json",
     }],
   });
