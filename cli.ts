@@ -4,13 +4,20 @@
  *   deno task boot [--image NAME] [--seed N] [--mem SIZE] [--epoch TIME] [-v] [-- ARGS...]
  *
  * Rules: flags follow QEMU and rumprun habits; arguments after `--` become the first
- * app's argv. A bad flag or value gets one line naming it and exit status 2; otherwise the
+ * app's argv. This module links no image: main.ts hands it the catalogue of every image,
+ * a baked bundle the one image it carries. A bad flag or value gets one line naming it and exit status 2; otherwise the
  * exit status is the image's (the last app's).
  */
 import { parseArgs } from "node:util";
+import type { Image } from "./kernel/kern/image.ts";
 import { parseSize } from "./kernel/kern/kernel.ts";
 import { runImage } from "./kernel/platform/hw/run.ts";
-import { DEFAULT_IMAGE, imageNames, IMAGES } from "./images/mod.ts";
+
+/** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
+export interface Catalog {
+  images: Record<string, { description: string; load: () => Promise<Image> }>;
+  defaultImage: string;
+}
 
 const OPTIONS = {
   image: { type: "string" },
@@ -21,14 +28,15 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export function usage(): string {
-  const images = imageNames().map((n) => `    ${n.padEnd(10)} ${IMAGES[n].description}`).join("\n");
+export function usage(c: Catalog): string {
+  const images = Object.keys(c.images).sort()
+    .map((n) => `    ${n.padEnd(10)} ${c.images[n].description}`).join("\n");
   return `usage: rumpsim [options] [-- app arguments...]
 
 Boots an image on the simulated PC and runs its apps; exits with the last app's status.
 
 options:
-  --image NAME   image to boot (default: ${DEFAULT_IMAGE})
+  --image NAME   image to boot (default: ${c.defaultImage})
   --seed N       seed for all randomness, 0..4294967295 (default: 1); printed first
   --mem SIZE     guest RAM, e.g. 64M or 1G (default: 64M; 4M..2G)
   --epoch TIME   wall clock at power-on: ISO 8601 or ms since 1970 (default: 2024-01-01T00:00:00Z)
@@ -53,7 +61,7 @@ export interface CliOptions {
 }
 
 /** Parses the command line; throws UsageError with a one-line message. */
-export function parseCli(args: string[]): CliOptions {
+export function parseCli(args: string[], c: Catalog): CliOptions {
   const dd = args.indexOf("--");
   const own = dd >= 0 ? args.slice(0, dd) : args;
   const argv = dd >= 0 ? args.slice(dd + 1) : undefined;
@@ -74,9 +82,10 @@ export function parseCli(args: string[]): CliOptions {
     }
     throw new UsageError(err.message.split("\n")[0]);
   }
-  const image = v.image ?? DEFAULT_IMAGE;
-  if (!IMAGES[image]) {
-    throw new UsageError(`--image: no image "${image}" (images: ${imageNames().join(", ")})`);
+  const image = v.image ?? c.defaultImage;
+  if (!Object.hasOwn(c.images, image)) {
+    const names = Object.keys(c.images).sort().join(", ");
+    throw new UsageError(`--image: no image "${image}" (images: ${names})`);
   }
   let seed = 1;
   if (v.seed !== undefined) {
@@ -113,10 +122,10 @@ export function parseCli(args: string[]): CliOptions {
 }
 
 /** Runs the CLI; returns the process exit status. */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], c: Catalog): Promise<number> {
   let o: CliOptions;
   try {
-    o = parseCli(args);
+    o = parseCli(args, c);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`rumpsim: ${e.message}`);
@@ -125,10 +134,10 @@ export async function main(args: string[]): Promise<number> {
     throw e;
   }
   if (o.help) {
-    console.log(usage());
+    console.log(usage(c));
     return 0;
   }
-  const image = await IMAGES[o.image].load();
+  const image = await c.images[o.image].load();
   try {
     const r = await runImage(image, {
       seed: o.seed,
@@ -144,5 +153,3 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
 }
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

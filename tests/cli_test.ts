@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseCli, usage, UsageError } from "../cli.ts";
+import { type Catalog, parseCli as parse, usage as usageOf, UsageError } from "../cli.ts";
+import { DEFAULT_IMAGE, IMAGES } from "../images/mod.ts";
+
+const catalog: Catalog = { images: IMAGES, defaultImage: DEFAULT_IMAGE };
+const parseCli = (args: string[]) => parse(args, catalog);
+const usage = () => usageOf(catalog);
 
 Deno.test("cli: defaults, and arguments after -- go to the first app", () => {
   const o = parseCli(["--seed", "42", "--mem", "128M", "-v", "--", "--exit", "3"]);

@@ -8,6 +8,7 @@
 import type { Platform } from "../../hypercall/mod.ts";
 import { Prng, Scheduler, type SchedulerOptions } from "../../../sched/mod.ts";
 import { ThreadExit } from "../fiber_rumpuser.ts";
+import { KernelPanic } from "../../kern/kernel.ts";
 import { type HostedOptions, HostedRumpuser } from "./rumpuser.ts";
 
 export interface HostedPlatform extends Platform {
@@ -22,7 +23,8 @@ export function createHostedPlatform(
   const prng = new Prng(opts.seed ?? 1);
   const user = new HostedRumpuser(sched, prng.fork("getrandom"), opts);
   sched.onError = (f, err) => {
-    if (err instanceof ThreadExit) return;
+    // A thread exit or a panic already printed and halting the machine: nothing more to say.
+    if (err instanceof ThreadExit || err instanceof KernelPanic) return;
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
     user.dprintf(`panic: thread ${f.name}: ${msg}\n`);
     user.exitStatus ??= -1;

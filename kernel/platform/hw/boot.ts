@@ -15,7 +15,7 @@ import { Prng } from "../../../sched/mod.ts";
 import type { Platform } from "../../hypercall/mod.ts";
 import { type Image, type ImageConfig, validateConfig } from "../../kern/image.ts";
 import { KERNIDENT, OSRELEASE, OSTYPE } from "../../kern/init.ts";
-import { Kernel } from "../../kern/kernel.ts";
+import { Kernel, KernelPanic } from "../../kern/kernel.ts";
 import { ThreadExit } from "../fiber_rumpuser.ts";
 import { RegionAllocator } from "../region_alloc.ts";
 import { HwIntr, IRQ_VECTOR_BASE } from "./intr.ts";
@@ -116,7 +116,8 @@ export function boot(
   // 9. Scheduler: idle arms the PIT and halts; a failing thread is a panic, not a JS trace.
   sched.idle = hwIdle(m);
   sched.onError = (f, err) => {
-    if (err instanceof ThreadExit) return;
+    // A thread exit or a panic already printed and halting the machine: nothing more to say.
+    if (err instanceof ThreadExit || err instanceof KernelPanic) return;
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
     user.dprintf(`panic: thread ${f.name}: ${msg}\n`);
     user.exitStatus ??= -1;

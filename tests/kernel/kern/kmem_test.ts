@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Kmem, type KmemStats } from "../../../kernel/kern/kmem.ts";
-import { PAGE_SIZE, type PageStats, PageAllocator } from "../../../kernel/kern/pgalloc.ts";
+import { PAGE_SIZE, PageAllocator, type PageStats } from "../../../kernel/kern/pgalloc.ts";
 import { Prng } from "../../../sched/mod.ts";
 import { runInKernel } from "../../support/kernel.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { EBADF, EMFILE, isErrno } from "../../../kernel/kern/errno.ts";
-import { FD_CLOEXEC, F_GETFD, F_SETFD, SEEK_CUR } from "../../../kernel/syscall/api.ts";
+import { F_GETFD, F_SETFD, FD_CLOEXEC, SEEK_CUR } from "../../../kernel/syscall/api.ts";
 import { FdTable } from "../../../kernel/syscall/fdtable.ts";
 import { runSys } from "./harness.ts";
-import { MemObj, memFile } from "./test_files.ts";
+import { memFile, MemObj } from "./test_files.ts";
 
 const enc = new TextEncoder();
 

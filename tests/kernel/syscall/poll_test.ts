@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { EINVAL, isErrno } from "../../../kernel/kern/errno.ts";
 import {
   CLOCK_MONOTONIC,
+  type PollFd,
   POLLHUP,
   POLLIN,
   POLLNVAL,
   POLLOUT,
-  type PollFd,
   type Sys,
 } from "../../../kernel/syscall/api.ts";
 import { runSys } from "./harness.ts";

@@ -32,7 +32,7 @@ import {
 import { KFile } from "../../../kernel/syscall/file.ts";
 import type { SocketSyscalls } from "../../../kernel/syscall/systab.ts";
 import { runSys } from "./harness.ts";
-import { chanFile, MemObj, memFile } from "./test_files.ts";
+import { chanFile, memFile, MemObj } from "./test_files.ts";
 
 const enc = new TextEncoder();
 

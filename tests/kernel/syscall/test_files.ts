@@ -78,7 +78,11 @@ export const memOps: FileOps = {
     (fp.data as MemObj).closes++;
   },
   *seek(fp, off, whence) {
-    const base = whence === SEEK_SET ? 0 : whence === SEEK_CUR ? fp.offset : whence === SEEK_END
+    const base = whence === SEEK_SET
+      ? 0
+      : whence === SEEK_CUR
+      ? fp.offset
+      : whence === SEEK_END
       ? (fp.data as MemObj).bytes.length
       : NaN;
     const n = base + off;

@@ -1,0 +1,156 @@
+/**
+ * console.ts — the console device (NetBSD's /dev/console, cons(4)) as an open file: what
+ * every process has on descriptors 0, 1 and 2.
+ *
+ * Rules: writes go straight to the platform's console through the dprintf hypercall —
+ * never to the kernel message buffer, since an app's output is not kernel log. Bytes are
+ * decoded as UTF-8 as a stream, so a character split across two writes prints whole.
+ * Reads take bytes from an input queue the platform feeds with `Kernel.consoleInput`
+ * (host stdin, a serial line); a read returns what is queued (up to the buffer's size),
+ * waits while nothing is (EAGAIN with O_NONBLOCK), and returns 0 once the input has ended
+ * and the queue is drained. Feeding input never blocks and may happen outside any
+ * thread (a host event): it only queues and wakes. The console is always writable; it is
+ * readable when bytes are queued or the input has ended. Not seekable (ESPIPE).
+ */
+import type { Blocking } from "../hypercall/rumpuser.ts";
+import { EAGAIN, Errno } from "../kern/errno.ts";
+import type { Kernel } from "../kern/kernel.ts";
+import type { KCondvar, KMutex } from "../kern/sync.ts";
+import {
+  O_NONBLOCK,
+  O_RDWR,
+  POLLIN,
+  POLLOUT,
+  POLLRDNORM,
+  POLLWRNORM,
+  S_IFCHR,
+  type Stat,
+} from "./api.ts";
+import { type FileOps, KFile, type PollWaiter, SelInfo } from "./file.ts";
+
+/** cons(4)'s device number on NetBSD/amd64: major 0, minor 0. */
+const CONS_RDEV = 0;
+
+export class ConsoleDev {
+  readonly #k: Kernel;
+  readonly #queue: Uint8Array[] = [];
+  #head = 0;
+  #eof = false;
+  readonly #lock: KMutex;
+  readonly #cv: KCondvar;
+  readonly sel = new SelInfo();
+  readonly #dec = new TextDecoder("utf-8", { fatal: false });
+  /** Bytes written to the console and read from it. */
+  bytesOut = 0;
+  bytesIn = 0;
+
+  constructor(k: Kernel) {
+    this.#k = k;
+    this.#lock = k.mutex("cons");
+    this.#cv = k.cv("consin");
+  }
+
+  /** Queues input bytes; `null` marks the end of input. Never blocks. */
+  input(bytes: Uint8Array | null): void {
+    if (bytes === null) this.#eof = true;
+    else if (bytes.length > 0) this.#queue.push(bytes.slice());
+    else return;
+    this.#cv.broadcast();
+    this.sel.notify();
+  }
+
+  /** Bytes queued for readers. */
+  get queued(): number {
+    let n = -this.#head;
+    for (const b of this.#queue) n += b.length;
+    return n;
+  }
+
+  /** A new open file on the console (O_RDWR), with one reference. */
+  open(): KFile {
+    return new KFile(consoleOps, O_RDWR, this);
+  }
+
+  /** Writes `buf` to the console; returns its length. */
+  write(buf: Uint8Array): number {
+    const s = this.#dec.decode(buf, { stream: true });
+    if (s) this.#k.hyp.dprintf(s);
+    this.bytesOut += buf.length;
+    return buf.length;
+  }
+
+  *read(buf: Uint8Array, nonblock: boolean): Blocking<number> {
+    if (buf.length === 0) return 0;
+    if (this.#queue.length === 0 && !this.#eof) {
+      if (nonblock) throw new Errno(EAGAIN, "read");
+      yield* this.#lock.enter();
+      try {
+        while (this.#queue.length === 0 && !this.#eof) yield* this.#cv.wait(this.#lock);
+      } finally {
+        this.#lock.exit();
+      }
+    }
+    let n = 0;
+    while (n < buf.length && this.#queue.length) {
+      const b = this.#queue[0];
+      const take = Math.min(buf.length - n, b.length - this.#head);
+      buf.set(b.subarray(this.#head, this.#head + take), n);
+      n += take;
+      this.#head += take;
+      if (this.#head === b.length) {
+        this.#queue.shift();
+        this.#head = 0;
+      }
+    }
+    this.bytesIn += n;
+    return n;
+  }
+
+  poll(events: number, w: PollWaiter | null): number {
+    let r = events & (POLLOUT | POLLWRNORM);
+    if (this.#queue.length || this.#eof) r |= events & (POLLIN | POLLRDNORM);
+    if (r === 0 && w) this.sel.record(w);
+    return r;
+  }
+}
+
+function dev(fp: KFile): ConsoleDev {
+  return fp.data as ConsoleDev;
+}
+
+const ZERO_TIME = { sec: 0, nsec: 0 };
+
+/** The console's file operations. */
+export const consoleOps: FileOps = {
+  kind: "console",
+  *read(fp, buf) {
+    return yield* dev(fp).read(buf, (fp.flags & O_NONBLOCK) !== 0);
+  },
+  *write(fp, buf) {
+    return dev(fp).write(buf);
+  },
+  poll(fp, events, w) {
+    return dev(fp).poll(events, w);
+  },
+  *stat(): Blocking<Stat> {
+    return {
+      dev: 0,
+      ino: 2,
+      mode: S_IFCHR | 0o600,
+      nlink: 1,
+      uid: 0,
+      gid: 0,
+      rdev: CONS_RDEV,
+      size: 0,
+      blksize: 4096,
+      blocks: 0,
+      atime: ZERO_TIME,
+      mtime: ZERO_TIME,
+      ctime: ZERO_TIME,
+      birthtime: ZERO_TIME,
+    };
+  },
+  *close() {
+    // The console stays: closing the last descriptor on it releases nothing.
+  },
+};
