@@ -10,10 +10,13 @@ import type { Prng, Scheduler } from "../../../sched/mod.ts";
 import { FiberRumpuser } from "../fiber_rumpuser.ts";
 import { RegionAllocator } from "../region_alloc.ts";
 
+/** The wall clock at power-on in virtual mode: fixed, so runs reproduce (as on hw). */
+export const VIRTUAL_EPOCH_MS = 1704067200000;
+
 export interface HostedOptions {
   /** Bytes of kernel memory (default 64 MiB). */
   memBytes?: number;
-  /** Wall-clock ms at clock zero; defaults to the host's time in realtime mode, else 0. */
+  /** Wall-clock ms at clock zero; the host's time in realtime mode, else 2024-01-01T00:00Z. */
   epochMs?: number;
   ncpu?: number;
   hostname?: string;
@@ -35,7 +38,7 @@ export class HostedRumpuser extends FiberRumpuser {
     const size = opts.memBytes ?? 64 * 1024 * 1024;
     this.#mem = new Uint8Array(size);
     this.#alloc = new RegionAllocator([{ base: 4096, len: size - 4096 }]);
-    this.#epochNs = (opts.epochMs ?? (sched.clock.realtime ? Date.now() : 0)) * 1e6;
+    this.#epochNs = (opts.epochMs ?? (sched.clock.realtime ? Date.now() : VIRTUAL_EPOCH_MS)) * 1e6;
     this.#console = opts.console ?? ((b) => Deno.stdout.writeSync(b));
   }
 
