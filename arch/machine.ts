@@ -18,7 +18,7 @@ import { PicPair } from "./pic.ts";
 import { Pit, PIT_CONTROL, PIT_HZ, PIT_PORT_BASE } from "./pit.ts";
 import { PortBus } from "./portio.ts";
 import { DEFAULT_RAM_BYTES, Ram } from "./ram.ts";
-import { HostWaiter, RealtimeClock } from "./realtime.ts";
+import { hostEpochMs, HostWaiter, RealtimeClock } from "./realtime.ts";
 import { Rtc } from "./rtc.ts";
 import { COM1_IRQ, Uart } from "./uart.ts";
 
@@ -27,7 +27,8 @@ export type MachineMode = "virtual" | "realtime";
 export interface MachineOptions {
   memBytes?: number;
   mode?: MachineMode;
-  /** Wall-clock time at power-on, ms since the epoch (UTC). Default 2024-01-01T00:00Z. */
+  /** Wall-clock time at power-on, ms since the epoch (UTC). Default: 2024-01-01T00:00Z in
+   * virtual mode, the host's time in realtime mode. */
   epochMs?: number;
   /** Where COM1's output goes. */
   console?: (bytes: Uint8Array) => void;
@@ -100,7 +101,9 @@ export function createMachine(opts: MachineOptions = {}): Machine {
     },
   });
   const pit = new Pit(bus, sched, { raise: () => pic.raise(0), lower: () => pic.lower(0) });
-  const rtc = new Rtc(bus, clock, opts.epochMs ?? DEFAULT_EPOCH_MS);
+  // Virtual mode: a fixed epoch so runs reproduce; realtime mode: the host's time.
+  const epochMs = opts.epochMs ?? (mode === "realtime" ? hostEpochMs() : DEFAULT_EPOCH_MS);
+  const rtc = new Rtc(bus, clock, epochMs);
   recordMemorySizes(rtc, ram);
   const pci = new PciBridge(bus, pic);
   pci.attach(PCI_SLOT_HOST_BRIDGE, i440fx());

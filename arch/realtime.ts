@@ -94,3 +94,8 @@ export class HostWaiter {
     r?.();
   }
 }
+
+/** The host's wall clock now, in ms since the epoch: the RTC's time at power-on in realtime mode. */
+export function hostEpochMs(): number {
+  return Date.now();
+}

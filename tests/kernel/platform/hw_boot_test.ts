@@ -28,7 +28,8 @@ Deno.test("boot: hello prints a NetBSD-shaped boot log, runs and exits with its 
       "pci0 at mainbus0 bus 0: configuration mode 1",
       "vendor 0x8086 product 0x1237 (host bridge, revision 0x02) at pci0 dev 0 function 0 not configured",
       "vendor 0x8086 product 0x7000 (ISA bridge, revision 0x00) at pci0 dev 1 function 0 not configured",
-      "rump kernel: 1 components initialised: rumpdev_pci",
+      "com0 at isa0 port 0x3f8-0x3ff irq 4: ns16550a, working fifo",
+      "rump kernel: 2 components initialised: rumpdev_pci rumpdev_com",
       "Hello, world!",
       "Slept 1.000000016 s.",
     ]
