@@ -15,15 +15,18 @@ import type { BufCache } from "../bufcache.ts";
 import type { Groups } from "./group.ts";
 import { EXT2_GOOD_OLD_INODE_SIZE, type SuperblockView } from "./superblock.ts";
 
-/** File type bits of i_mode (sys/stat.h). */
-export const S_IFMT = 0o170000;
-export const S_IFIFO = 0o010000;
-export const S_IFCHR = 0o020000;
-export const S_IFDIR = 0o040000;
-export const S_IFBLK = 0o060000;
-export const S_IFREG = 0o100000;
-export const S_IFLNK = 0o120000;
-export const S_IFSOCK = 0o140000;
+/** File type bits of i_mode: ext2 uses sys/stat.h's values. */
+export {
+  S_IFBLK,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
+  S_IFSOCK,
+} from "../../kernel/syscall/api.ts";
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "../../kernel/syscall/api.ts";
 
 export const EXT2_NDIR_BLOCKS = 12; // direct pointers in i_block
 export const EXT2_IND_BLOCK = 12;
