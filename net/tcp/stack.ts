@@ -1,0 +1,259 @@
+/**
+ * stack.ts — TcpStack: one host's TCP (the tcb table and demux, listeners, ports, ISNs,
+ * counters) and its entry points from the IP layer and the socket layer.
+ *
+ * Rules: connections are found by 4-tuple (local address and port, foreign address and
+ * port), listeners by local address and port with INADDR_ANY as the fallback. Every
+ * entry point (a segment, a timer, an application call) runs through `run`, which
+ * delivers the events it posted to the application after the engine is consistent again.
+ * Ephemeral ports come from 49152–65535 (IANA, NetBSD's anonportmin/max), starting at a
+ * random point. The IP layer hands segments in with `inputPacket` (parse and checksum
+ * once per segment; errors counted) or, already parsed and verified, with `input`.
+ */
+import { EADDRINUSE, EINVAL, Errno } from "../../kernel/kern/errno.ts";
+import { INADDR_ANY, type Ipv4Addr } from "../wire/addr.ts";
+import { WireError } from "../wire/error.ts";
+import { TcpPacket, TcpRepr } from "../wire/tcp.ts";
+import { DEFAULT_TCP_CONFIG, type TcpConfig } from "./config.ts";
+import type { TcpEnv } from "./env.ts";
+import { tcpInput } from "./input.ts";
+import { IsnGenerator } from "./isn.ts";
+import { TcpListener } from "./listen.ts";
+import { tcpOutput } from "./output.ts";
+import { TCPS_SYN_SENT } from "./state.ts";
+import { TcpStats } from "./stats.ts";
+import { Tcb, type TcpEventSource, TF_NODELAY, TF_REQ_SCALE, TF_REQ_TSTMP } from "./tcb.ts";
+import { TCP_MAX_WINSHIFT } from "../wire/tcp_options.ts";
+
+const PORT_FIRST = 49152;
+const PORT_COUNT = 65536 - PORT_FIRST;
+
+/** Socket options a connection starts with. */
+export interface TcpConnOptions {
+  /** SO_SNDBUF, SO_RCVBUF in bytes. */
+  sendBuffer?: number;
+  recvBuffer?: number;
+  /** TCP_NODELAY. */
+  noDelay?: boolean;
+  /** SO_KEEPALIVE. */
+  keepAlive?: boolean;
+}
+
+function tupleKey(laddr: number, lport: number, faddr: number, fport: number): string {
+  return `${laddr}:${lport}:${faddr}:${fport}`;
+}
+
+export class TcpStack {
+  readonly config: TcpConfig;
+  readonly stats = new TcpStats();
+  readonly isn: IsnGenerator;
+  #conns = new Map<string, Tcb>();
+  #listeners = new Map<string, TcpListener>();
+  /** Local ports in use (by connections and listeners), with use counts. */
+  #ports = new Map<number, number>();
+  #nextPort: number;
+  #pending: TcpEventSource[] = [];
+  #depth = 0;
+  #flushing = false;
+  #challengeSecond = -1;
+  #challengeCount = 0;
+
+  constructor(readonly env: TcpEnv, config: Partial<TcpConfig> = {}) {
+    this.config = { ...DEFAULT_TCP_CONFIG, ...config };
+    this.isn = new IsnGenerator(() => env.random32(), () => env.now());
+    this.#nextPort = PORT_FIRST + (env.random32() % PORT_COUNT);
+  }
+
+  // --- from the IP layer ---
+
+  /** A segment from `src` to `dst`, parsed and checksum-verified by the caller. */
+  input(src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
+    this.run(() => tcpInput(this, src, dst, seg));
+  }
+
+  /**
+   * The bytes of a segment (the IPv4 payload) from `src` to `dst`: parsed, checksum
+   * verified unless `verify` is false, malformed ones counted and dropped.
+   */
+  inputPacket(src: Ipv4Addr, dst: Ipv4Addr, bytes: Uint8Array, verify = true): void {
+    let seg: TcpRepr;
+    try {
+      seg = TcpRepr.parse(new TcpPacket(bytes), src, dst, verify);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      if (e.kind === "checksum") this.stats.rcvbadsum++;
+      else if (e.kind === "truncated") this.stats.rcvshort++;
+      else this.stats.rcvbadoff++;
+      return;
+    }
+    this.input(src, dst, seg);
+  }
+
+  // --- from the socket layer ---
+
+  /** Active open from laddr:lport (0: an ephemeral port) to faddr:fport. */
+  connect(
+    laddr: Ipv4Addr,
+    lport: number,
+    faddr: Ipv4Addr,
+    fport: number,
+    opts: TcpConnOptions = {},
+  ): Tcb {
+    if (fport <= 0 || fport > 65535 || lport < 0 || lport > 65535) {
+      throw new Errno(EINVAL, "connect");
+    }
+    if (lport === 0) lport = this.#ephemeralPort();
+    else if (this.#conns.has(tupleKey(laddr, lport, faddr, fport))) {
+      throw new Errno(EADDRINUSE, "connect");
+    }
+    const tp = this.newTcb(laddr, lport, faddr, fport, opts);
+    tp.state = TCPS_SYN_SENT;
+    this.attach(tp);
+    this.stats.connattempt++;
+    this.run(() => tcpOutput(tp));
+    return tp;
+  }
+
+  /** Passive open on laddr (INADDR_ANY: every address):port. */
+  listen(laddr: Ipv4Addr, port: number, backlog: number, opts: TcpConnOptions = {}): TcpListener {
+    if (port <= 0 || port > 65535) throw new Errno(EINVAL, "listen");
+    const key = `${laddr}:${port}`;
+    if (this.#listeners.has(key)) throw new Errno(EADDRINUSE, "listen");
+    const l = new TcpListener(this, laddr, port, Math.max(0, backlog));
+    l.options = opts;
+    this.#listeners.set(key, l);
+    this.#usePort(port, 1);
+    return l;
+  }
+
+  /** True if a connection or listener holds local port `port`. */
+  portInUse(port: number): boolean {
+    return this.#ports.has(port);
+  }
+
+  /** Every connection in the table (netstat order: by key). */
+  connections(): Tcb[] {
+    return [...this.#conns.values()];
+  }
+
+  // --- engine internals ---
+
+  /** The connection for a 4-tuple, or null. */
+  lookup(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): Tcb | null {
+    return this.#conns.get(tupleKey(laddr, lport, faddr, fport)) ?? null;
+  }
+
+  findListener(laddr: Ipv4Addr, port: number): TcpListener | null {
+    return this.#listeners.get(`${laddr}:${port}`) ??
+      this.#listeners.get(`${INADDR_ANY}:${port}`) ?? null;
+  }
+
+  /** A control block with an ISN and this stack's option defaults (not yet in the table). */
+  newTcb(
+    laddr: Ipv4Addr,
+    lport: number,
+    faddr: Ipv4Addr,
+    fport: number,
+    opts: TcpConnOptions,
+  ): Tcb {
+    const tp = new Tcb(this, laddr, lport, faddr, fport);
+    if (opts.sendBuffer) tp.snd.limit = opts.sendBuffer;
+    if (opts.recvBuffer) tp.rcv.limit = opts.recvBuffer;
+    if (opts.noDelay) tp.flags |= TF_NODELAY;
+    if (opts.keepAlive) tp.keepAlive = true;
+    const c = this.config;
+    if (c.windowScale) {
+      tp.flags |= TF_REQ_SCALE;
+      let s = 0;
+      while (s < TCP_MAX_WINSHIFT && 65535 << s < tp.rcv.limit) s++;
+      tp.requestScale = s;
+    }
+    if (c.timestamps) tp.flags |= TF_REQ_TSTMP;
+    tp.iss = this.isn.isn(laddr, lport, faddr, fport);
+    tp.sndUna =
+      tp.sndNxt =
+      tp.sndMax =
+      tp.recover =
+        tp.iss;
+    return tp;
+  }
+
+  /** Enters a control block in the table. */
+  attach(tp: Tcb): void {
+    tp.key = tupleKey(tp.laddr, tp.lport, tp.faddr, tp.fport);
+    this.#conns.set(tp.key, tp);
+    this.#usePort(tp.lport, 1);
+  }
+
+  /** Takes a control block out of the table (tcp_close). */
+  detach(tp: Tcb): void {
+    if (tp.key !== "" && this.#conns.get(tp.key) === tp) {
+      this.#conns.delete(tp.key);
+      this.#usePort(tp.lport, -1);
+    }
+    if (tp.listener !== null) tp.listener.synQueue.delete(tp);
+  }
+
+  removeListener(l: TcpListener): void {
+    const key = `${l.laddr}:${l.port}`;
+    if (this.#listeners.get(key) === l) {
+      this.#listeners.delete(key);
+      this.#usePort(l.port, -1);
+    }
+  }
+
+  /** RFC 5961 §7: at most `challengeAckLimit` challenge ACKs per second. */
+  challengeAckAllowed(): boolean {
+    const sec = Math.floor(this.env.now() / 1e9);
+    if (sec !== this.#challengeSecond) {
+      this.#challengeSecond = sec;
+      this.#challengeCount = 0;
+    }
+    return this.#challengeCount++ < this.config.challengeAckLimit;
+  }
+
+  /** Queues an event source to fire when the current entry point returns. */
+  postEvents(src: TcpEventSource): void {
+    this.#pending.push(src);
+  }
+
+  /** Runs an entry point, then delivers the events it posted. */
+  run(fn: () => void): void {
+    this.#depth++;
+    try {
+      fn();
+    } finally {
+      this.#depth--;
+    }
+    if (this.#depth === 0) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const list = this.#pending;
+        this.#pending = [];
+        for (const src of list) src.fireEvents();
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #usePort(port: number, d: number): void {
+    const n = (this.#ports.get(port) ?? 0) + d;
+    if (n > 0) this.#ports.set(port, n);
+    else this.#ports.delete(port);
+  }
+
+  #ephemeralPort(): number {
+    for (let i = 0; i < PORT_COUNT; i++) {
+      const p = this.#nextPort;
+      this.#nextPort = p === 65535 ? PORT_FIRST : p + 1;
+      if (!this.#ports.has(p)) return p;
+    }
+    throw new Errno(EADDRINUSE, "connect: no ephemeral port free");
+  }
+}

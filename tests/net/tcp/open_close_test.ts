@@ -1,0 +1,378 @@
+import assert from "node:assert/strict";
+import {
+  EADDRINUSE,
+  ECONNREFUSED,
+  ECONNRESET,
+  EPIPE,
+  isErrno,
+} from "../../../kernel/kern/errno.ts";
+import {
+  TCPS_CLOSE_WAIT,
+  TCPS_CLOSED,
+  TCPS_CLOSING,
+  TCPS_ESTABLISHED,
+  TCPS_FIN_WAIT_1,
+  TCPS_FIN_WAIT_2,
+  TCPS_LAST_ACK,
+  TCPS_SYN_RECEIVED,
+  TCPS_SYN_SENT,
+  TCPS_TIME_WAIT,
+} from "../../../net/tcp/state.ts";
+import { SHUT_WR, type Tcb, TCP_WOULDBLOCK } from "../../../net/tcp/tcb.ts";
+import { TH_ACK, TH_RST, TH_SYN } from "../../../net/wire/tcp.ts";
+import { concat, drain, Net, S } from "./harness.ts";
+import { CPORT, establish, isFin, isPureAck, isRst, isSyn, isSynAck, SPORT } from "./util.ts";
+
+const enc = new TextEncoder();
+
+Deno.test("tcp: the three-way handshake is SYN, SYN-ACK, ACK and both sides reach ESTABLISHED", () => {
+  const net = new Net();
+  const l = net.b.stack.listen(net.b.addr, SPORT, 4);
+  let accepted = 0;
+  let connected = 0;
+  l.onAccept = () => accepted++;
+  const c = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  c.onConnected = () => connected++;
+  assert.equal(c.state, TCPS_SYN_SENT);
+  net.runFor(1 * S);
+  const segs = net.log.map((l) => l.seg);
+  assert.equal(segs.length, 3);
+  assert.ok(isSyn(segs[0]) && isSynAck(segs[1]) && isPureAck(segs[2]));
+  assert.equal(segs[1].ack, (segs[0].seq + 1) >>> 0);
+  assert.equal(segs[2].seq, (segs[0].seq + 1) >>> 0);
+  assert.equal(segs[2].ack, (segs[1].seq + 1) >>> 0);
+  assert.equal(c.state, TCPS_ESTABLISHED);
+  assert.equal(connected, 1);
+  assert.equal(accepted, 1);
+  const s = l.accept()!;
+  assert.equal(s.state, TCPS_ESTABLISHED);
+  assert.equal(l.accept(), null);
+  assert.equal(net.a.stack.stats.connects, 1);
+  assert.equal(net.b.stack.stats.accepts, 1);
+});
+
+Deno.test("tcp: data flows both ways and a clean close ends in TIME-WAIT then CLOSED", () => {
+  const { net, c, s } = establish();
+  assert.equal(c.send(enc.encode("hello")), 5);
+  assert.equal(s.send(enc.encode("world!")), 6);
+  net.runFor(1 * S);
+  const a: Uint8Array[] = [], b: Uint8Array[] = [];
+  drain(s, b);
+  drain(c, a);
+  assert.equal(new TextDecoder().decode(concat(b)), "hello");
+  assert.equal(new TextDecoder().decode(concat(a)), "world!");
+  c.close();
+  net.runFor(1 * S);
+  assert.equal(s.state, TCPS_CLOSE_WAIT);
+  assert.equal(s.recv(new Uint8Array(10)), 0); // EOF
+  s.close();
+  net.runFor(1 * S);
+  assert.equal(s.state, TCPS_CLOSED);
+  assert.equal(c.state, TCPS_TIME_WAIT);
+});
+
+Deno.test("tcp: simultaneous open goes through SYN-RECEIVED on both sides", () => {
+  const net = new Net();
+  const a = net.a.stack.connect(net.a.addr, 5000, net.b.addr, 6000);
+  const b = net.b.stack.connect(net.b.addr, 6000, net.a.addr, 5000);
+  let sawRcvd = false;
+  assert.ok(net.run(() => {
+    if (a.state === TCPS_SYN_RECEIVED && b.state === TCPS_SYN_RECEIVED) sawRcvd = true;
+    return a.state === TCPS_ESTABLISHED && b.state === TCPS_ESTABLISHED;
+  }, 10 * S));
+  assert.ok(sawRcvd);
+  assert.equal(a.send(enc.encode("x")), 1);
+  net.runFor(1 * S);
+  assert.equal(b.readable, 1);
+  assert.equal(net.a.stack.stats.rcvrst + net.b.stack.stats.rcvrst, 0);
+});
+
+Deno.test("tcp: simultaneous close passes through CLOSING to TIME-WAIT on both sides", () => {
+  const { net, c, s } = establish();
+  c.shutdown(SHUT_WR);
+  s.shutdown(SHUT_WR);
+  let closing = 0;
+  assert.ok(net.run(() => {
+    if (c.state === TCPS_CLOSING) closing |= 1;
+    if (s.state === TCPS_CLOSING) closing |= 2;
+    return c.state === TCPS_TIME_WAIT && s.state === TCPS_TIME_WAIT;
+  }, 10 * S));
+  assert.equal(closing, 3);
+});
+
+Deno.test("tcp: half-close lets the other side keep sending after our FIN", () => {
+  const { net, c, s } = establish();
+  c.shutdown(SHUT_WR);
+  net.runFor(1 * S);
+  assert.equal(c.state, TCPS_FIN_WAIT_2);
+  assert.equal(s.state, TCPS_CLOSE_WAIT);
+  assert.equal(s.recv(new Uint8Array(4)), 0);
+  assert.throws(() => c.send(enc.encode("late")), (e) => isErrno(e, EPIPE));
+  const big = new Uint8Array(100_000).fill(9);
+  let off = 0;
+  const got: Uint8Array[] = [];
+  const pump = () => {
+    while (off < big.length) {
+      const n = s.send(big.subarray(off));
+      if (n === 0) return;
+      off += n;
+    }
+  };
+  s.onWritable = pump;
+  pump();
+  c.onReadable = () => drain(c, got);
+  net.runFor(5 * S);
+  assert.equal(concat(got).length, big.length);
+  s.close();
+  net.runFor(1 * S);
+  assert.equal(c.state, TCPS_TIME_WAIT);
+  assert.equal(c.recv(new Uint8Array(4)), 0);
+});
+
+Deno.test("tcp: TIME-WAIT lasts 2·MSL (60 s by default) and then the tuple is free", () => {
+  const { net, c, s } = establish();
+  c.close();
+  net.runFor(1 * S);
+  s.close();
+  net.runFor(1 * S);
+  assert.equal(c.state, TCPS_TIME_WAIT);
+  assert.throws(
+    () => net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT),
+    (e) => isErrno(e, EADDRINUSE),
+  );
+  const { net: n2, c: c1, s: s1 } = establish();
+  c1.close();
+  n2.run(() => c1.state === 9 /* FIN_WAIT_2 */);
+  s1.close();
+  assert.ok(n2.run(() => c1.state === TCPS_TIME_WAIT));
+  const entered = n2.now();
+  assert.ok(n2.run(() => c1.state === TCPS_CLOSED, 120 * S));
+  assert.equal(n2.now() - entered, 60 * S);
+  net.runFor(61 * S);
+  assert.equal(c.state, TCPS_CLOSED);
+  const c2 = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  assert.ok(net.run(() => c2.state === TCPS_ESTABLISHED, 5 * S));
+});
+
+Deno.test("tcp: a new SYN with a higher sequence number reuses a connection in TIME-WAIT", () => {
+  // The server closes first, so the server side holds TIME-WAIT for the client's tuple.
+  const { net, c, s, l } = establish({ config: { timestamps: false } });
+  s.close();
+  net.runFor(1 * S);
+  c.close();
+  net.runFor(1 * S);
+  assert.equal(s.state, TCPS_TIME_WAIT);
+  assert.equal(c.state, TCPS_CLOSED);
+  // Rewind nothing: a fresh ISN from the 4 µs clock is higher than the old RCV.NXT.
+  net.runFor(5 * S);
+  const c2 = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  assert.ok(net.run(() => c2.state === TCPS_ESTABLISHED && l.pending > 0, 5 * S));
+  assert.equal(s.state, TCPS_CLOSED);
+  assert.equal(net.sent("b", isRst).length, 0);
+});
+
+Deno.test("tcp: a RST answering the SYN refuses the connection with ECONNREFUSED", () => {
+  const net = new Net();
+  const c = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, 81);
+  let err = 0;
+  c.onError = (e) => (err = e);
+  net.runFor(1 * S);
+  assert.equal(c.state, TCPS_CLOSED);
+  assert.equal(err, ECONNREFUSED);
+  assert.equal(c.error, ECONNREFUSED);
+  const rst = net.sent("b", isRst);
+  assert.equal(rst.length, 1);
+  assert.equal(rst[0].seg.flags, TH_RST | TH_ACK);
+  assert.equal(rst[0].seg.seq, 0);
+  assert.equal(net.b.stack.stats.noport, 1);
+  assert.throws(() => c.recv(new Uint8Array(1)), (e) => isErrno(e, ECONNREFUSED));
+});
+
+Deno.test("tcp: a segment with ACK to a closed port gets <SEQ=SEG.ACK><CTL=RST>", () => {
+  const net = new Net();
+  net.inject(net.b, { srcPort: 1234, dstPort: 99, seq: 5, ack: 777, flags: TH_ACK });
+  const rst = net.sent("b", isRst);
+  assert.equal(rst.length, 1);
+  assert.equal(rst[0].seg.flags, TH_RST);
+  assert.equal(rst[0].seg.seq, 777);
+  // A RST is never answered.
+  net.inject(net.b, { srcPort: 1234, dstPort: 99, seq: 5, flags: TH_RST });
+  assert.equal(net.sent("b", isRst).length, 1);
+});
+
+Deno.test("tcp: a full accept backlog drops new SYNs until a connection is accepted", () => {
+  const net = new Net();
+  const l = net.b.stack.listen(net.b.addr, SPORT, 2);
+  const cs: Tcb[] = [];
+  for (let i = 0; i < 3; i++) {
+    cs.push(net.a.stack.connect(net.a.addr, 41000 + i, net.b.addr, SPORT));
+  }
+  net.runFor(500e6);
+  assert.equal(l.pending, 2);
+  assert.equal(cs[0].state, TCPS_ESTABLISHED);
+  assert.equal(cs[1].state, TCPS_ESTABLISHED);
+  assert.equal(cs[2].state, TCPS_SYN_SENT);
+  assert.ok(net.b.stack.stats.listendrop >= 1);
+  assert.equal(net.sent("b", isRst).length, 0); // dropped silently, not refused
+  l.accept();
+  // The third client's SYN retransmission (after its 1 s RTO) now gets in.
+  assert.ok(net.run(() => cs[2].state === TCPS_ESTABLISHED && l.pending === 2, 5 * S));
+});
+
+/** Brings a fresh pair to a state on the client side, then resets it with an exact RST. */
+function resetIn(state: number, setup: (p: ReturnType<typeof establish>) => void) {
+  const p = establish({ config: { timestamps: false } });
+  setup(p);
+  assert.equal(p.c.stateName, p.c.stateName); // keep the name in failures
+  assert.equal(p.c.state, state, `reached ${p.c.stateName}`);
+  p.net.filter = null;
+  p.net.inject(p.net.a, { srcPort: SPORT, dstPort: CPORT, seq: p.c.rcvNxt, flags: TH_RST });
+  assert.equal(p.c.state, TCPS_CLOSED);
+  return p.c;
+}
+
+Deno.test("tcp: an exact RST resets ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT with ECONNRESET", () => {
+  let c = resetIn(TCPS_ESTABLISHED, () => {});
+  assert.equal(c.error, ECONNRESET);
+  assert.throws(() => c.recv(new Uint8Array(1)), (e) => isErrno(e, ECONNRESET));
+  c = resetIn(TCPS_FIN_WAIT_1, ({ net, c }) => {
+    net.filter = (_s, from) => from === "a";
+    c.shutdown(SHUT_WR);
+    net.runFor(100e6);
+  });
+  assert.equal(c.error, ECONNRESET);
+  c = resetIn(TCPS_FIN_WAIT_2, ({ net, c }) => {
+    c.shutdown(SHUT_WR);
+    net.runFor(1 * S);
+  });
+  assert.equal(c.error, ECONNRESET);
+  c = resetIn(TCPS_CLOSE_WAIT, ({ net, s }) => {
+    s.shutdown(SHUT_WR);
+    net.runFor(1 * S);
+  });
+  assert.equal(c.error, ECONNRESET);
+});
+
+Deno.test("tcp: an exact RST closes CLOSING, LAST-ACK and TIME-WAIT without an error", () => {
+  let c = resetIn(TCPS_CLOSING, ({ net, c, s }) => {
+    // Both FINs cross; B's ACK of A's FIN is lost, so A stays in CLOSING.
+    net.filter = (seg, from) => !(from === "b" && !isFin(seg) && seg.payload.length === 0);
+    c.shutdown(SHUT_WR);
+    s.shutdown(SHUT_WR);
+    net.runFor(100e6);
+  });
+  assert.equal(c.error, 0);
+  c = resetIn(TCPS_LAST_ACK, ({ net, c, s }) => {
+    s.shutdown(SHUT_WR);
+    net.runFor(1 * S);
+    net.filter = (_s, from) => from === "a";
+    c.close();
+    net.runFor(100e6);
+  });
+  assert.equal(c.error, 0);
+  c = resetIn(TCPS_TIME_WAIT, ({ net, c, s }) => {
+    c.shutdown(SHUT_WR);
+    net.runFor(1 * S);
+    s.shutdown(SHUT_WR);
+    net.runFor(1 * S);
+  });
+  assert.equal(c.error, 0);
+});
+
+Deno.test("tcp: a RST in SYN-RECEIVED removes the embryo and the listener keeps listening", () => {
+  const net = new Net();
+  const l = net.b.stack.listen(net.b.addr, SPORT, 4);
+  net.filter = (seg, from) => !(from === "b" && isSynAck(seg));
+  const c = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  net.runFor(100e6);
+  assert.equal(l.synQueue.size, 1);
+  const embryo = [...l.synQueue][0];
+  assert.equal(embryo.state, TCPS_SYN_RECEIVED);
+  net.inject(net.b, { srcPort: CPORT, dstPort: SPORT, seq: embryo.rcvNxt, flags: TH_RST });
+  assert.equal(embryo.state, TCPS_CLOSED);
+  assert.equal(l.synQueue.size, 0);
+  c.abort();
+  net.filter = null;
+  const c2 = net.a.stack.connect(net.a.addr, CPORT + 1, net.b.addr, SPORT);
+  assert.ok(net.run(() => c2.state === TCPS_ESTABLISHED && l.pending === 1, 5 * S));
+});
+
+Deno.test("tcp: RFC 5961 — an in-window RST that is not exact gets a challenge ACK, not a reset", () => {
+  const { net, c } = establish();
+  net.inject(net.a, { srcPort: SPORT, dstPort: CPORT, seq: (c.rcvNxt + 100) >>> 0, flags: TH_RST });
+  assert.equal(c.state, TCPS_ESTABLISHED);
+  const acks = net.sent("a", isPureAck);
+  assert.equal(acks.length, 1);
+  assert.equal(acks[0].seg.seq, c.sndNxt);
+  assert.equal(acks[0].seg.ack, c.rcvNxt);
+  assert.equal(net.a.stack.stats.challengeack, 1);
+  // Out of the window altogether: silently dropped.
+  net.inject(net.a, {
+    srcPort: SPORT,
+    dstPort: CPORT,
+    seq: (c.rcvNxt + 0x40000000) >>> 0,
+    flags: TH_RST,
+  });
+  assert.equal(c.state, TCPS_ESTABLISHED);
+  assert.equal(net.sent("a").length, 1);
+});
+
+Deno.test("tcp: RFC 5961 — a SYN on an established connection gets a challenge ACK", () => {
+  const { net, c } = establish();
+  net.inject(net.a, {
+    srcPort: SPORT,
+    dstPort: CPORT,
+    seq: (c.rcvNxt + 10) >>> 0,
+    flags: TH_SYN,
+    window: 1000,
+  });
+  assert.equal(c.state, TCPS_ESTABLISHED);
+  const acks = net.sent("a", isPureAck);
+  assert.equal(acks.length, 1);
+  assert.equal(acks[0].seg.ack, c.rcvNxt);
+  assert.equal(net.a.stack.stats.challengeack, 1);
+  // The peer answers the challenge ACK normally; nothing breaks.
+  net.runFor(1 * S);
+  assert.equal(c.state, TCPS_ESTABLISHED);
+});
+
+Deno.test("tcp: RFC 5961 — an ACK for data never sent is answered and dropped", () => {
+  const { net, c } = establish();
+  net.inject(net.a, {
+    srcPort: SPORT,
+    dstPort: CPORT,
+    seq: c.rcvNxt,
+    ack: (c.sndNxt + 5000) >>> 0,
+    flags: TH_ACK,
+    window: 1000,
+  });
+  assert.equal(c.state, TCPS_ESTABLISHED);
+  assert.equal(net.a.stack.stats.rcvacktoomuch, 1);
+  assert.equal(net.sent("a", isPureAck).length, 1);
+});
+
+Deno.test("tcp: close with unread data resets the peer (RFC 1122 §4.2.2.13)", () => {
+  const { net, c, s } = establish();
+  c.send(enc.encode("unread"));
+  net.runFor(1 * S);
+  assert.equal(s.readable, 6);
+  let err = 0;
+  c.onError = (e) => (err = e);
+  s.close();
+  net.runFor(1 * S);
+  assert.equal(net.sent("b", isRst).length, 1);
+  assert.equal(c.state, TCPS_CLOSED);
+  assert.equal(err, ECONNRESET);
+});
+
+Deno.test("tcp: recv reports would-block, then data, then 0 at end of stream", () => {
+  const { net, c, s } = establish();
+  const buf = new Uint8Array(8);
+  assert.equal(s.recv(buf), TCP_WOULDBLOCK);
+  c.send(enc.encode("abc"));
+  c.shutdown(SHUT_WR);
+  net.runFor(1 * S);
+  assert.equal(s.recv(buf), 3);
+  assert.equal(s.recv(buf), 0);
+  assert.ok(s.eof);
+});
