@@ -43,6 +43,8 @@ export interface ImageApp {
   app: App;
   argv: string[];
   env?: Record<string, string>;
+  /** Start it and go on to the next app without waiting (rumprun's "&" run mode). */
+  background?: boolean;
 }
 
 export interface Image {

@@ -38,7 +38,11 @@ export interface RunOutcome {
 }
 
 /** Lays the image out in RAM as a multiboot loader would, and boots it. */
-export function loadAndBoot(m: Machine, image: Image, opts: RunOptions): Booted {
+export function loadAndBoot(
+  m: Machine,
+  image: Image,
+  opts: RunOptions & { name?: string },
+): Booted {
   const config = new TextEncoder().encode(JSON.stringify(image.config));
   const mb = writeMultibootInfo(m.ram, {
     cmdline: `rumpsim.${image.name}${image.config.cmdline ? " " + image.config.cmdline : ""}`,
@@ -49,6 +53,7 @@ export function loadAndBoot(m: Machine, image: Image, opts: RunOptions): Booted 
     seed: opts.seed ?? 1,
     verbose: opts.verbose,
     ncpu: opts.ncpu,
+    name: opts.name,
   });
 }
 
@@ -70,13 +75,17 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
       }
       yield* blkconfig(d);
     }
+    // The apps in order: a background app is started and left running; each other app is
+    // waited for, and the last one's status is the run's (rumprun's run modes).
     const runner = new AppRunner(k, image.apps.map((a) => a.app));
-    const specs = image.apps.map((a, i) => ({
-      name: a.app.name,
-      argv: [a.app.name, ...(i === 0 && argv ? argv : a.argv)],
-      env: { ...image.config.env, ...a.env },
-    }));
-    const status = yield* runner.runAll(specs);
+    let status = 0;
+    for (const [i, a] of image.apps.entries()) {
+      const p = runner.start(a.app.name, [a.app.name, ...(i === 0 && argv ? argv : a.argv)], {
+        ...image.config.env,
+        ...a.env,
+      });
+      if (!a.background) status = yield* runner.wait(p);
+    }
     k.printf(`rumpsim: apps exited with status ${status}, halting\n`);
     k.hyp.exit(status);
   });

@@ -1,0 +1,510 @@
+/**
+ * server.ts — the httpd server loop, thttpd-style: ONE fiber running a poll(2) loop over
+ * non-blocking sockets — the listening socket and every connection.
+ *
+ * Rules it keeps:
+ * - Nothing but file-system lookups ever waits inside the loop: sockets are O_NONBLOCK,
+ *   reads and writes stop at EAGAIN, and the only sleep is poll's.
+ * - Connection limit (`maxConns`): while that many connections are open the listener is
+ *   not polled, so further clients wait in the listen backlog (thttpd does the same).
+ * - Each connection feeds a RequestParser; requests are answered strictly in order
+ *   (pipelining), at most PIPELINE_DEPTH responses queued per connection — beyond that the
+ *   connection is not read until its queue drains, which bounds memory per client.
+ * - Output never blocks: each connection has a queue of responses; a file body is read
+ *   from the file in CHUNK-sized pieces with pread only when the socket can take them,
+ *   so a large file streams as the socket becomes writable. The file is opened when the
+ *   response reaches the head of the queue; if that fails, the response becomes a 500
+ *   (nothing of it has been sent yet). A file that shrinks under us aborts the connection
+ *   (the promised Content-Length cannot be kept).
+ * - Closing: after a response marked `close`, or at the client's EOF once everything
+ *   parsed is answered, the server shuts down its sending side and lingers — reading and
+ *   discarding — until the client's EOF or LINGER_MS, so unread client bytes do not turn
+ *   the close into a reset that destroys the response in flight (thttpd's lingering close).
+ * - Timeouts, all on CLOCK_MONOTONIC and reflected in poll's timeout:
+ *     - a request begun but not finished within `timeoutSec` of its first byte → 408 and
+ *       close (RFC 9110 §15.5.9), also against a client trickling bytes;
+ *     - an idle keep-alive connection for `timeoutSec` → closed quietly (RFC 9112 §9.8);
+ *     - a response making no progress for `timeoutSec` (client not reading) → aborted.
+ * - An unexpected Errno while deciding or opening a file → 500; an unexpected Errno on a
+ *   connection's socket → that connection is dropped; the server carries on.
+ * - One access-log line per response, Common Log Format, when it is finished (or the
+ *   connection died under it), with the content bytes actually sent.
+ */
+import {
+  AF_INET,
+  CLOCK_MONOTONIC,
+  CLOCK_REALTIME,
+  errno,
+  F_SETFL,
+  isErrno,
+  O_NONBLOCK,
+  O_RDONLY,
+  POLLERR,
+  type PollFd,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  SHUT_WR,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  type Sys,
+  type Wait,
+} from "../../kernel/syscall/api.ts";
+import { decideError, timeoutResponse } from "./handler.ts";
+import { commonLogLine } from "./log.ts";
+import { RequestParser } from "./request.ts";
+import { encodeResponse, errorResponse, type HttpResponse } from "./response.ts";
+import { decideOnSys, ServeError } from "./sys_view.ts";
+
+export interface ServerOptions {
+  /** TCP port to listen on (thttpd -p; default 80). */
+  port: number;
+  /** Local address to bind (default "0.0.0.0", every interface). */
+  addr?: string;
+  /** Document root (thttpd -d; default "/www"). */
+  root: string;
+  /** Most connections open at once (thttpd -c). */
+  maxConns: number;
+  /** Request, idle and send timeout in seconds (thttpd -T). */
+  timeoutSec: number;
+  /** listen(2) backlog (default 64). */
+  backlog?: number;
+  /** Where access-log lines go (default: stdout, one line each). */
+  log?: (line: string) => Wait;
+}
+
+/** Counters, for tests and a final report. */
+export interface ServerStats {
+  accepted: number;
+  requests: number;
+  timeouts408: number;
+  idleClosed: number;
+  aborted: number;
+  closed: number;
+}
+
+export const CHUNK = 16 * 1024;
+export const PIPELINE_DEPTH = 8;
+export const LINGER_MS = 500;
+const READ_SIZE = 16 * 1024;
+/** Unparsed bytes a connection may hold before the server stops reading it. */
+const MAX_BUFFERED = 64 * 1024;
+const NS_PER_MS = 1e6;
+
+/** One response on its way out. */
+interface Outgoing {
+  res: HttpResponse;
+  requestLine: string | null;
+  started: boolean;
+  /** The bytes being written, where we are in them, and where content starts in them. */
+  buf: Uint8Array;
+  off: number;
+  bodyAt: number;
+  /** File body: descriptor, next offset to read, end (exclusive). */
+  fileFd: number;
+  filePos: number;
+  fileEnd: number;
+  /** Content bytes written so far (for the log). */
+  sent: number;
+}
+
+type Phase = "open" | "closing" | "linger" | "closed";
+
+interface Conn {
+  fd: number;
+  peer: string;
+  parser: RequestParser;
+  queue: Outgoing[];
+  phase: Phase;
+  readEof: boolean;
+  /** Last time bytes moved either way (ns, monotonic). */
+  active: number;
+  /** When the request now being received began (ns), or null. */
+  requestStart: number | null;
+  lingerUntil: number;
+}
+
+/** Whether `c` is closed (a function, so TypeScript does not narrow across waits). */
+function isClosed(c: Conn): boolean {
+  return c.phase === "closed";
+}
+
+export class HttpServer {
+  readonly stats: ServerStats = {
+    accepted: 0,
+    requests: 0,
+    timeouts408: 0,
+    idleClosed: 0,
+    aborted: 0,
+    closed: 0,
+  };
+  readonly #conns: Conn[] = [];
+  readonly #enc = new TextEncoder();
+  #listenFd = -1;
+  readonly #rbuf = new Uint8Array(READ_SIZE);
+
+  constructor(readonly sys: Sys, readonly opts: ServerOptions) {}
+
+  /** Opens the listening socket (socket, SO_REUSEADDR, bind, listen, non-blocking). */
+  listen(): number {
+    const sys = this.sys;
+    const fd = sys.socket(AF_INET, SOCK_STREAM, 0);
+    sys.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    sys.bind(fd, { addr: this.opts.addr ?? "0.0.0.0", port: this.opts.port });
+    sys.listen(fd, this.opts.backlog ?? 64);
+    sys.fcntl(fd, F_SETFL, O_NONBLOCK);
+    this.#listenFd = fd;
+    return fd;
+  }
+
+  /** Connections open now. */
+  get connections(): number {
+    return this.#conns.length;
+  }
+
+  #now(): number {
+    const t = this.sys.clock_gettime(CLOCK_MONOTONIC);
+    return t.sec * 1e9 + t.nsec;
+  }
+
+  #wallMs(): number {
+    const t = this.sys.clock_gettime(CLOCK_REALTIME);
+    return t.sec * 1000 + Math.floor(t.nsec / 1e6);
+  }
+
+  #timeoutNs(): number {
+    return this.opts.timeoutSec * 1e9;
+  }
+
+  /** Runs the loop forever (listening first if `listen` was not called). */
+  *run(): Wait<never> {
+    if (this.#listenFd < 0) this.listen();
+    for (;;) yield* this.step();
+  }
+
+  /** One turn of the loop: poll, then serve whatever is ready, then enforce timeouts. */
+  *step(): Wait {
+    const sys = this.sys;
+    const fds: PollFd[] = [];
+    const full = this.#conns.length >= this.opts.maxConns;
+    fds.push({ fd: full ? -1 : this.#listenFd, events: POLLIN, revents: 0 });
+    for (const c of this.#conns) fds.push({ fd: c.fd, events: this.#interest(c), revents: 0 });
+    yield* sys.poll(fds, this.#pollTimeout());
+
+    if (fds[0].revents & POLLIN) yield* this.#acceptAll();
+    // Connections accepted just now are served on the next turn (poll tells when).
+    const ready = this.#conns.slice(0, fds.length - 1);
+    for (let i = 0; i < ready.length; i++) {
+      const c = ready[i];
+      const r = fds[i + 1].revents;
+      if (c.phase === "closed" || r === 0) continue;
+      try {
+        if (r & (POLLIN | POLLHUP | POLLERR)) yield* this.#readable(c);
+        if (!isClosed(c)) yield* this.#service(c);
+      } catch (e) {
+        if (!isErrno(e)) throw e;
+        yield* this.#abort(c);
+      }
+    }
+    yield* this.#timeouts();
+    this.#reap();
+  }
+
+  #interest(c: Conn): number {
+    let ev = 0;
+    if (c.phase === "linger") return POLLIN;
+    if (
+      !c.readEof && c.phase === "open" && c.queue.length < PIPELINE_DEPTH &&
+      c.parser.buffered < MAX_BUFFERED
+    ) ev |= POLLIN;
+    if (c.queue.length > 0) ev |= POLLOUT;
+    return ev;
+  }
+
+  /** Milliseconds until the earliest connection deadline; -1 with none. */
+  #pollTimeout(): number {
+    let next = Infinity;
+    for (const c of this.#conns) next = Math.min(next, this.#deadline(c));
+    if (next === Infinity) return -1;
+    return Math.max(0, Math.ceil((next - this.#now()) / NS_PER_MS));
+  }
+
+  #deadline(c: Conn): number {
+    if (c.phase === "linger") return c.lingerUntil;
+    if (c.queue.length > 0) return c.active + this.#timeoutNs();
+    if (c.requestStart !== null) return c.requestStart + this.#timeoutNs();
+    return c.active + this.#timeoutNs();
+  }
+
+  *#acceptAll(): Wait {
+    const sys = this.sys;
+    while (this.#conns.length < this.opts.maxConns) {
+      let a: { fd: number; addr: { addr: string; port: number } };
+      try {
+        a = yield* sys.accept(this.#listenFd);
+      } catch (e) {
+        if (isErrno(e, errno.EAGAIN)) return;
+        if (isErrno(e, errno.ECONNABORTED)) continue;
+        if (isErrno(e, errno.EMFILE) || isErrno(e, errno.ENFILE)) return;
+        throw e;
+      }
+      sys.fcntl(a.fd, F_SETFL, O_NONBLOCK);
+      this.stats.accepted++;
+      this.#conns.push({
+        fd: a.fd,
+        peer: a.addr.addr,
+        parser: new RequestParser(),
+        queue: [],
+        phase: "open",
+        readEof: false,
+        active: this.#now(),
+        requestStart: null,
+        lingerUntil: 0,
+      });
+    }
+  }
+
+  /**
+   * One read per turn (so a client that pipelines without reading cannot make the server
+   * buffer without bound: reading stops while its queue is full); EOF is remembered.
+   */
+  *#readable(c: Conn): Wait {
+    if (c.readEof) return;
+    let n: number;
+    try {
+      n = yield* this.sys.read(c.fd, this.#rbuf);
+    } catch (e) {
+      if (isErrno(e, errno.EAGAIN)) return;
+      throw e;
+    }
+    c.active = this.#now();
+    if (n === 0) c.readEof = true;
+    else if (c.phase === "open") c.parser.feed(this.#rbuf.subarray(0, n));
+    // closing or lingering: the bytes are discarded.
+    if (c.readEof && c.phase === "linger") yield* this.#close(c);
+  }
+
+  /** Answers what is parsed, writes what it can, and starts closing when it is time. */
+  *#service(c: Conn): Wait {
+    for (;;) {
+      yield* this.#pump(c);
+      if (c.queue.length === 0) break;
+      const blocked = yield* this.#flush(c);
+      if (isClosed(c) || blocked) return;
+      // The queue drained: more parsed requests may now be answered.
+    }
+    // Nothing left to send: close after a closing response, or at the client's EOF (a
+    // request cut short by EOF has nobody left to answer).
+    if (c.phase === "closing" || (c.phase === "open" && c.readEof)) yield* this.#shutdown(c);
+  }
+
+  /** Turns parsed requests into queued responses, in order, up to PIPELINE_DEPTH. */
+  *#pump(c: Conn): Wait {
+    while (c.phase === "open" && c.queue.length < PIPELINE_DEPTH) {
+      const ev = c.parser.next();
+      if (ev === null) break;
+      this.stats.requests++;
+      const nowMs = this.#wallMs();
+      let res: HttpResponse;
+      let line: string | null;
+      if (ev.kind === "error") {
+        res = decideError(ev.error, nowMs);
+        line = ev.error.requestLine;
+      } else {
+        line = ev.request.requestLine;
+        try {
+          res = yield* decideOnSys(this.sys, ev.request, { nowMs, root: this.opts.root });
+        } catch (e) {
+          if (!(e instanceof ServeError)) throw e;
+          res = this.#internalError(nowMs, !ev.request.keepAlive, ev.request.minor);
+        }
+      }
+      this.#enqueue(c, res, line);
+    }
+    c.requestStart = c.parser.partial ? (c.requestStart ?? this.#now()) : null;
+  }
+
+  #internalError(nowMs: number, close: boolean, minor: 0 | 1): HttpResponse {
+    return errorResponse(500, { nowMs, close, minor, head: false });
+  }
+
+  #enqueue(c: Conn, res: HttpResponse, requestLine: string | null): void {
+    c.queue.push({
+      res,
+      requestLine,
+      started: false,
+      buf: new Uint8Array(0),
+      off: 0,
+      bodyAt: 0,
+      fileFd: -1,
+      filePos: 0,
+      fileEnd: 0,
+      sent: 0,
+    });
+    if (res.close) c.phase = "closing";
+  }
+
+  /** Prepares the head of the queue for sending: opens its file, encodes its head. */
+  *#start(o: Outgoing): Wait {
+    o.started = true;
+    const body = o.res.body;
+    if (body !== null && !(body instanceof Uint8Array)) {
+      try {
+        o.fileFd = yield* this.sys.open(body.file, O_RDONLY);
+        o.filePos = body.start;
+        o.fileEnd = body.end;
+      } catch (e) {
+        if (!isErrno(e)) throw e;
+        o.res = this.#internalError(this.#wallMs(), o.res.close, 1);
+      }
+    }
+    o.buf = encodeResponse(o.res);
+    o.bodyAt = o.buf.length - (o.res.body instanceof Uint8Array ? o.res.body.length : 0);
+    o.off = 0;
+  }
+
+  /**
+   * Writes queued output until the queue is empty (false) or the socket is full (true).
+   * A dead socket aborts the connection (returns true, phase "closed").
+   */
+  *#flush(c: Conn): Wait<boolean> {
+    const sys = this.sys;
+    while (c.queue.length > 0) {
+      const o = c.queue[0];
+      if (!o.started) yield* this.#start(o);
+      if (o.off === o.buf.length) {
+        if (o.fileFd >= 0 && o.filePos < o.fileEnd) {
+          const chunk = new Uint8Array(Math.min(CHUNK, o.fileEnd - o.filePos));
+          const n = yield* sys.pread(o.fileFd, chunk, o.filePos);
+          if (n === 0) {
+            yield* this.#abort(c); // the file shrank: the framing cannot be kept
+            return true;
+          }
+          o.filePos += n;
+          o.buf = chunk.subarray(0, n);
+          o.off = 0;
+          o.bodyAt = 0;
+          continue;
+        }
+        yield* this.#finish(c, o);
+        continue;
+      }
+      let n: number;
+      try {
+        n = yield* sys.write(c.fd, o.buf.subarray(o.off));
+      } catch (e) {
+        if (isErrno(e, errno.EAGAIN)) return true;
+        if (!isErrno(e)) throw e;
+        yield* this.#abort(c);
+        return true;
+      }
+      const from = Math.max(o.off, o.bodyAt);
+      o.off += n;
+      if (o.off > from) o.sent += o.off - from;
+      c.active = this.#now();
+      if (n === 0) return true;
+    }
+    return false;
+  }
+
+  /** A response is fully written: log it and drop it from the queue. */
+  *#finish(c: Conn, o: Outgoing): Wait {
+    c.queue.shift();
+    // A request that arrived while we were busy answering is timed from now on.
+    if (c.requestStart !== null) c.requestStart = Math.max(c.requestStart, this.#now());
+    yield* this.#done(c, o);
+  }
+
+  *#done(c: Conn, o: Outgoing): Wait {
+    if (o.fileFd >= 0) {
+      const fd = o.fileFd;
+      o.fileFd = -1;
+      yield* this.sys.close(fd);
+    }
+    yield* this.#log(c.peer, o.requestLine, o.res.status, o.sent);
+  }
+
+  *#log(peer: string, requestLine: string | null, status: number, bytes: number): Wait {
+    const line = commonLogLine({ host: peer, timeMs: this.#wallMs(), requestLine, status, bytes });
+    if (this.opts.log) yield* this.opts.log(line);
+    else {
+      const b = this.#enc.encode(line + "\n");
+      for (let off = 0; off < b.length;) off += yield* this.sys.write(1, b.subarray(off));
+    }
+  }
+
+  /** Everything is sent: shut the sending side and linger (or close at once after EOF). */
+  *#shutdown(c: Conn): Wait {
+    if (c.readEof) {
+      yield* this.#close(c);
+      return;
+    }
+    try {
+      yield* this.sys.shutdown(c.fd, SHUT_WR);
+    } catch (e) {
+      if (!isErrno(e)) throw e;
+      yield* this.#close(c);
+      return;
+    }
+    c.phase = "linger";
+    c.lingerUntil = this.#now() + LINGER_MS * NS_PER_MS;
+  }
+
+  /** Drops a connection at once, logging what was cut short. */
+  *#abort(c: Conn): Wait {
+    if (c.phase === "closed") return;
+    this.stats.aborted++;
+    const q = c.queue.splice(0);
+    for (const o of q) if (o.started) yield* this.#done(c, o);
+    yield* this.#close(c);
+  }
+
+  *#close(c: Conn): Wait {
+    if (c.phase === "closed") return;
+    c.phase = "closed";
+    this.stats.closed++;
+    for (const o of c.queue.splice(0)) {
+      if (o.fileFd >= 0) yield* this.sys.close(o.fileFd);
+    }
+    try {
+      yield* this.sys.close(c.fd);
+    } catch (e) {
+      if (!isErrno(e)) throw e;
+    }
+  }
+
+  /** Enforces the request, idle, send and linger deadlines. */
+  *#timeouts(): Wait {
+    const now = this.#now();
+    for (const c of this.#conns) {
+      if (c.phase === "closed" || now < this.#deadline(c)) continue;
+      if (c.phase === "linger") {
+        yield* this.#close(c);
+      } else if (c.queue.length > 0) {
+        yield* this.#abort(c); // the client stopped reading
+      } else if (c.requestStart !== null && c.phase === "open") {
+        // RFC 9110 §15.5.9: a request that did not arrive in time gets 408, then close.
+        this.stats.timeouts408++;
+        this.#enqueue(c, timeoutResponse(this.#wallMs()), null);
+        c.active = now;
+        c.requestStart = null;
+        try {
+          yield* this.#service(c);
+        } catch (e) {
+          if (!isErrno(e)) throw e;
+          yield* this.#abort(c);
+        }
+      } else {
+        this.stats.idleClosed++; // RFC 9112 §9.8: an idle connection may be closed quietly
+        yield* this.#close(c);
+      }
+    }
+  }
+
+  #reap(): void {
+    for (let i = this.#conns.length - 1; i >= 0; i--) {
+      if (this.#conns[i].phase === "closed") this.#conns.splice(i, 1);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * net_demo.ts — two machines on a wire, the way rump kernels were first shown talking:
+ * the server (10.0.0.1) runs a TCP echo server and httpd serving its kernfs; the client
+ * (10.0.0.2) pings the server, fetches a page from it with wget, then prints netstat -s.
+ * The run ends with the client's exit status.
+ */
+import { echo_server } from "../apps/echo_server.ts";
+import { httpd } from "../apps/httpd/main.ts";
+import { netstat } from "../apps/netstat.ts";
+import { ping } from "../apps/ping.ts";
+import { wget } from "../apps/wget.ts";
+import { rumpdev_pci } from "../kernel/dev/pci_component.ts";
+import { rumpdev_vioif } from "../kernel/dev/vioif_component.ts";
+import type { Image } from "../kernel/kern/image.ts";
+import type { RumpComponent } from "../kernel/kern/component.ts";
+import { rumpnet, rumpnet_net, rumpnet_netinet } from "../net/netinet_init.ts";
+import { rumpfs_kernfs, rumpvfs } from "../fs/vfs_init.ts";
+
+const NET: RumpComponent[] = [rumpnet, rumpnet_net, rumpnet_netinet, rumpdev_pci, rumpdev_vioif];
+
+export const server: Image = {
+  name: "net-demo-server",
+  description: "TCP echo on port 7 and httpd on port 80 serving /kern",
+  components: [...NET, rumpvfs, rumpfs_kernfs],
+  apps: [
+    { app: echo_server, argv: ["7"], background: true },
+    { app: httpd, argv: ["-p", "80", "-d", "/kern"] },
+  ],
+  config: {
+    hostname: "server",
+    net: [{ if: "vioif0", method: "static", addr: "10.0.0.1", mask: "255.255.255.0" }],
+  },
+};
+
+export const client: Image = {
+  name: "net-demo-client",
+  description: "ping, wget and netstat -s against the server",
+  components: NET,
+  apps: [
+    { app: ping, argv: ["-c", "3", "10.0.0.1"] },
+    { app: wget, argv: ["-t", "200", "http://10.0.0.1/version"] },
+    { app: netstat, argv: ["-s"] },
+  ],
+  config: {
+    hostname: "client",
+    net: [{ if: "vioif0", method: "static", addr: "10.0.0.2", mask: "255.255.255.0" }],
+  },
+};

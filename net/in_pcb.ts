@@ -1,0 +1,174 @@
+/**
+ * in_pcb.ts — Internet protocol control blocks (NetBSD's netinet/in_pcb.c): a socket's
+ * local and foreign address and port, one table per protocol, binding (with the rules of
+ * SO_REUSEADDR / SO_REUSEPORT), ephemeral port choice, connecting, and lookup for input.
+ *
+ * Rules:
+ *   - A bind conflicts with a PCB on the same port whose local address overlaps (equal, or
+ *     either is INADDR_ANY) unless both sockets set SO_REUSEPORT, or the new one set
+ *     SO_REUSEADDR and the old one is connected (e.g. TIME_WAIT) or bound to a different
+ *     specific address (BSD semantics); the conflict is EADDRINUSE.
+ *   - Binding an address that is not ours is EADDRNOTAVAIL; binding twice is EINVAL.
+ *   - Ephemeral ports come from 49152–65535 (IANA dynamic range, NetBSD's
+ *     anonportmin/max), starting at a random point (cprng32) and probing upward, as
+ *     NetBSD's randomised port algorithm does; none free is EAGAIN.
+ *   - Input lookup prefers an exact four-tuple match, then the most specific wildcard.
+ *   - Iteration is in creation order, so lookups are deterministic.
+ */
+import { EADDRINUSE, EADDRNOTAVAIL, EAGAIN, EINVAL, Errno } from "../kernel/kern/errno.ts";
+import { SO_REUSEADDR, SO_REUSEPORT } from "../kernel/syscall/api.ts";
+import { ipRoute } from "./ip_output.ts";
+import type { NetStack } from "./netstack.ts";
+import type { Socket } from "./socket.ts";
+import { INADDR_ANY, INADDR_LOOPBACK, type Ipv4Addr } from "./wire/mod.ts";
+
+export const IPPORT_ANONMIN = 49152;
+export const IPPORT_ANONMAX = 65535;
+
+export class Inpcb {
+  laddr: Ipv4Addr = INADDR_ANY;
+  lport = 0;
+  faddr: Ipv4Addr = INADDR_ANY;
+  fport = 0;
+  /** The IP protocol of a raw PCB (0 for UDP/TCP tables). */
+  proto = 0;
+  constructor(readonly table: InpcbTable, public so: Socket | null) {}
+
+  /** SO_REUSEADDR / SO_REUSEPORT of its socket. */
+  get reuse(): number {
+    return (this.so?.options ?? 0) & (SO_REUSEADDR | SO_REUSEPORT);
+  }
+}
+
+export class InpcbTable {
+  readonly pcbs: Inpcb[] = [];
+
+  constructor(readonly stack: NetStack, readonly name: string) {}
+
+  /** in_pcballoc. */
+  alloc(so: Socket | null): Inpcb {
+    const p = new Inpcb(this, so);
+    this.pcbs.push(p);
+    return p;
+  }
+
+  /** in_pcbdetach. */
+  free(p: Inpcb): void {
+    const i = this.pcbs.indexOf(p);
+    if (i >= 0) this.pcbs.splice(i, 1);
+  }
+
+  /** in_pcbbind: `port` 0 picks an ephemeral one. */
+  bind(p: Inpcb, laddr: Ipv4Addr, port: number): void {
+    if (p.lport !== 0 || p.laddr !== INADDR_ANY) throw new Errno(EINVAL, "socket is already bound");
+    if (
+      laddr !== INADDR_ANY && !this.stack.isLocalAddr(laddr) && !this.stack.isBroadcastAddr(laddr)
+    ) {
+      throw new Errno(EADDRNOTAVAIL, "address is not on this host");
+    }
+    if (port === 0) {
+      p.laddr = laddr;
+      p.lport = this.ephemeral();
+      return;
+    }
+    if (this.conflicts(p, laddr, port)) throw new Errno(EADDRINUSE, `port ${port} is in use`);
+    p.laddr = laddr;
+    p.lport = port;
+  }
+
+  /** True if binding `p` to laddr:port would clash with another PCB. */
+  conflicts(p: Inpcb, laddr: Ipv4Addr, port: number): boolean {
+    const mine = p.reuse;
+    for (const o of this.pcbs) {
+      if (o === p || o.lport !== port) continue;
+      if (o.laddr !== INADDR_ANY && laddr !== INADDR_ANY && o.laddr !== laddr) continue;
+      if (mine & SO_REUSEPORT && o.reuse & SO_REUSEPORT) continue;
+      if (mine & SO_REUSEADDR && (o.faddr !== INADDR_ANY || o.laddr !== laddr)) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /** A free port from the ephemeral range. */
+  ephemeral(): number {
+    const n = IPPORT_ANONMAX - IPPORT_ANONMIN + 1;
+    const start = this.stack.k.cprng32() % n;
+    const used = new Set(this.pcbs.map((o) => o.lport));
+    for (let i = 0; i < n; i++) {
+      const port = IPPORT_ANONMIN + ((start + i) % n);
+      if (!used.has(port)) return port;
+    }
+    throw new Errno(EAGAIN, "no ephemeral port is free");
+  }
+
+  /**
+   * in_pcbconnect: sets the foreign address, choosing the local address by route and
+   * binding an ephemeral port if unbound. Throws EADDRNOTAVAIL for port 0, a routing
+   * errno, or EADDRINUSE when the four-tuple exists.
+   */
+  connect(p: Inpcb, faddr: Ipv4Addr, fport: number): void {
+    if (fport === 0) throw new Errno(EADDRNOTAVAIL, "cannot connect to port 0");
+    if (faddr === INADDR_ANY) faddr = INADDR_LOOPBACK;
+    let laddr = p.laddr;
+    if (laddr === INADDR_ANY) {
+      const r = ipRoute(this.stack, faddr);
+      if (typeof r === "number") throw new Errno(r);
+      laddr = r.src;
+    }
+    if (p.lport !== 0 && this.lookupConnected(laddr, p.lport, faddr, fport, p)) {
+      throw new Errno(EADDRINUSE, "connection exists");
+    }
+    if (p.lport === 0) p.lport = this.ephemeral();
+    p.laddr = laddr;
+    p.faddr = faddr;
+    p.fport = fport;
+  }
+
+  /** in_pcbdisconnect. */
+  disconnect(p: Inpcb): void {
+    p.faddr = INADDR_ANY;
+    p.fport = 0;
+  }
+
+  /** An exact four-tuple match (other than `except`). */
+  lookupConnected(
+    laddr: Ipv4Addr,
+    lport: number,
+    faddr: Ipv4Addr,
+    fport: number,
+    except?: Inpcb,
+  ): Inpcb | null {
+    for (const o of this.pcbs) {
+      if (
+        o !== except && o.lport === lport && o.fport === fport && o.faddr === faddr &&
+        o.laddr === laddr
+      ) return o;
+    }
+    return null;
+  }
+
+  /**
+   * in_pcblookup for a datagram from faddr:fport to laddr:lport: the exact match, else
+   * the best wildcard (fewest wildcards), first created on a tie.
+   */
+  lookup(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): Inpcb | null {
+    let best: Inpcb | null = null;
+    let bestWild = 3;
+    for (const o of this.pcbs) {
+      if (o.lport !== lport) continue;
+      let wild = 0;
+      if (o.faddr !== INADDR_ANY) {
+        if (o.faddr !== faddr || o.fport !== fport) continue;
+      } else wild++;
+      if (o.laddr !== INADDR_ANY) {
+        if (o.laddr !== laddr) continue;
+      } else wild++;
+      if (wild === 0) return o;
+      if (wild < bestWild) {
+        best = o;
+        bestWild = wild;
+      }
+    }
+    return best;
+  }
+}

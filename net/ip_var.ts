@@ -1,0 +1,137 @@
+/**
+ * ip_var.ts — the IPv4 layer's state (NetBSD's netinet/ip_var.h): ipstat counters, the
+ * datagram identification counter, the forwarding switch, the reassembly queues, and the
+ * dispatch of error notifications to the transport protocols (pr_ctlinput).
+ *
+ * Rules: counters only grow; names are NetBSD's (netstat -s -p ip). Forwarding is off by
+ * default (a host, RFC 1122). Identification starts at a random value and counts up
+ * (RFC 6864 allows any scheme for atomic datagrams; a counter keeps fragments apart).
+ */
+import { EHOSTUNREACH } from "../kernel/kern/errno.ts";
+import { IpReass } from "./ip_reass.ts";
+import type { NetStack } from "./netstack.ts";
+import {
+  type InvokingDatagram,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  parseInvoking,
+  WireError,
+} from "./wire/mod.ts";
+
+/** IPv4 statistics (netinet/ip_var.h IP_STAT_*). */
+export interface IpStat {
+  /** Datagrams received. */
+  total: number;
+  badsum: number;
+  /** Total length larger than what arrived. */
+  tooshort: number;
+  /** Fewer bytes than a header. */
+  toosmall: number;
+  /** IHL below 5 or beyond the data. */
+  badhlen: number;
+  /** Total length below the header length. */
+  badlen: number;
+  badvers: number;
+  /** Broadcast or multicast source, or a bad destination. */
+  badaddr: number;
+  fragments: number;
+  fragdropped: number;
+  fragtimeout: number;
+  reassembled: number;
+  forward: number;
+  cantforward: number;
+  noproto: number;
+  delivered: number;
+  localout: number;
+  odropped: number;
+  noroute: number;
+  fragmented: number;
+  ofragments: number;
+  cantfrag: number;
+  rawout: number;
+  /** Datagrams to send larger than IP_MAXPACKET. */
+  toolong: number;
+  /** TTL ran out while forwarding. */
+  timxceed: number;
+}
+
+export function newIpStat(): IpStat {
+  return {
+    total: 0,
+    badsum: 0,
+    tooshort: 0,
+    toosmall: 0,
+    badhlen: 0,
+    badlen: 0,
+    badvers: 0,
+    badaddr: 0,
+    fragments: 0,
+    fragdropped: 0,
+    fragtimeout: 0,
+    reassembled: 0,
+    forward: 0,
+    cantforward: 0,
+    noproto: 0,
+    delivered: 0,
+    localout: 0,
+    odropped: 0,
+    noroute: 0,
+    fragmented: 0,
+    ofragments: 0,
+    cantfrag: 0,
+    rawout: 0,
+    toolong: 0,
+    timxceed: 0,
+  };
+}
+
+/** Default TTL of datagrams we send (ip_defttl). */
+export const IP_DEFTTL = 64;
+
+export class IpState {
+  readonly stat = newIpStat();
+  /** net.inet.ip.forwarding. */
+  forwarding = false;
+  defttl = IP_DEFTTL;
+  readonly reass: IpReass;
+  #ident: number;
+
+  constructor(readonly stack: NetStack) {
+    this.reass = new IpReass(stack);
+    this.#ident = stack.k.cprng32() & 0xffff;
+  }
+
+  /** The next datagram identification. */
+  nextId(): number {
+    this.#ident = (this.#ident + 1) & 0xffff;
+    return this.#ident;
+  }
+
+  /**
+   * pr_ctlinput: an error about a datagram we sent (`inv`: its header and first 8
+   * transport bytes), as an errno for the socket it came from; `nextHopMtu` with
+   * EMSGSIZE from ICMP "fragmentation needed" (RFC 1191).
+   */
+  ctlinput(errno: number, inv: InvokingDatagram, nextHopMtu = 0): void {
+    switch (inv.protocol) {
+      case IPPROTO_UDP:
+        this.stack.udp.ctlinput(errno, inv);
+        return;
+      case IPPROTO_TCP:
+        this.stack.tcp?.ctlinput(errno, inv, nextHopMtu);
+        return;
+    }
+  }
+
+  /** A datagram we sent could not be delivered on the local link (ARP failure). */
+  ctlinputLocal(pkt: Uint8Array, _why: "hostunreach"): void {
+    let inv: InvokingDatagram;
+    try {
+      inv = parseInvoking(pkt);
+    } catch (e) {
+      if (e instanceof WireError) return;
+      throw e;
+    }
+    this.ctlinput(EHOSTUNREACH, inv);
+  }
+}

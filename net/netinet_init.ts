@@ -1,0 +1,219 @@
+/**
+ * netinet_init.ts — the NET components an image links (rump's librumpnet,
+ * librumpnet_netinet, librumpnet_net), their init, the sysctl nodes netstat and ifconfig
+ * read, and the static configuration boot applies from the image config.
+ *
+ * Rules: components have the RumpComponent shape `{name, type, requires?, init(k)}`;
+ * `init` never blocks and may run in any order that respects `requires`. rumpnet makes
+ * the stack (interfaces, routes, ARP) and its sysctl nodes; rumpnet_netinet adds IPv4,
+ * ICMP, UDP, raw sockets and TCP (net/tcp/ through tcp_usrreq.ts) and registers the
+ * socket syscalls; rumpnet_net configures lo0. Configuration errors throw
+ * Errno with a message naming the bad value.
+ */
+import type { Kernel } from "../kernel/kern/kernel.ts";
+import { EINVAL, ENXIO, Errno } from "../kernel/kern/errno.ts";
+import { type NetStack, netstack } from "./netstack.ts";
+import type { Socket } from "./socket.ts";
+import { typeName } from "./socket.ts";
+import { tcpAttach } from "./tcp_usrreq.ts";
+import { InetSocketSyscalls } from "./uipc_syscalls.ts";
+import { formatIpv4, type Ipv4Addr, netmaskToPrefix, parseIpv4, WireError } from "./wire/mod.ts";
+import type { Inpcb } from "./in_pcb.ts";
+
+/** What component.ts calls a RumpComponent (structurally). */
+export interface NetComponent {
+  readonly name: string;
+  readonly type: "NET";
+  readonly requires?: readonly string[];
+  init(k: Kernel): void;
+}
+
+/** librumpnet: the interface layer, routing, ARP. */
+export const rumpnet: NetComponent = {
+  name: "rumpnet",
+  type: "NET",
+  init(k) {
+    netInit(k);
+  },
+};
+
+/** librumpnet_netinet: IPv4 and its protocols, and the socket syscalls. */
+export const rumpnet_netinet: NetComponent = {
+  name: "rumpnet_netinet",
+  type: "NET",
+  requires: ["rumpnet"],
+  init(k) {
+    netinetInit(k);
+  },
+};
+
+/** librumpnet_net: lo0 (up with 127.0.0.1/8; the stack makes it). */
+export const rumpnet_net: NetComponent = {
+  name: "rumpnet_net",
+  type: "NET",
+  requires: ["rumpnet"],
+  init(k) {
+    const s = netstack(k);
+    s.setUp(s.lo0, true);
+  },
+};
+
+/** Makes the stack and registers net.interfaces, net.route and net.arp. */
+export function netInit(k: Kernel): NetStack {
+  const s = netstack(k);
+  k.sysctl.register("net.interfaces", () => interfaces(s));
+  k.sysctl.register("net.route", () => s.routes.list());
+  k.sysctl.register("net.arp", () => s.arp.list());
+  return s;
+}
+
+/** Registers the socket syscalls and the net.inet sysctl nodes. */
+export function netinetInit(k: Kernel): NetStack {
+  const s = netInit(k);
+  s.tcp ??= tcpAttach(s);
+  k.syscalls.net = new InetSocketSyscalls(s);
+  // rumprun's configuration step: an interface from the image config's "net" entry.
+  k.netconfig = function* (c) {
+    netConfigure(k, { ifname: c.if, addr: c.addr, netmask: c.mask, gateway: c.gw });
+    k.printf(`${c.if}: inet ${c.addr} netmask ${c.mask}${c.gw ? ` gateway ${c.gw}` : ""}\n`);
+  };
+  k.sysctl.register("net.inet.ip.stats", () => s.ip.stat);
+  k.sysctl.register("net.inet.ip.forwarding", () => (s.ip.forwarding ? 1 : 0));
+  k.sysctl.register("net.inet.ip.reass", () => s.ip.reass.list());
+  k.sysctl.register("net.inet.icmp.stats", () => s.icmp.stat);
+  k.sysctl.register("net.inet.udp.stats", () => s.udp.stat);
+  k.sysctl.register("net.inet.tcp.stats", () => ({ ...s.tcp?.stats() }));
+  k.sysctl.register("net.inet.arp.stats", () => s.arp.stat);
+  k.sysctl.register("net.inet.pcblist", () => pcblist(s));
+  return s;
+}
+
+/** One interface as `net.interfaces` lists it. */
+export interface IfInfo {
+  name: string;
+  index: number;
+  flags: number;
+  mtu: number;
+  mac: string | null;
+  addrs: { addr: string; netmask: string; prefixLen: number; broadcast: string | null }[];
+  ipackets: number;
+  ierrors: number;
+  opackets: number;
+  oerrors: number;
+  ibytes: number;
+  obytes: number;
+  iqdrops: number;
+  collisions: number;
+  noproto: number;
+}
+
+function interfaces(s: NetStack): IfInfo[] {
+  return s.ifnets.map((i) => ({
+    name: i.name,
+    index: i.index,
+    flags: i.flags,
+    mtu: i.mtu,
+    mac: i.mac ? i.mac.toString() : null,
+    addrs: i.addrs.map((a) => ({
+      addr: formatIpv4(a.addr),
+      netmask: formatIpv4(a.netmask),
+      prefixLen: a.prefixLen,
+      broadcast: a.broadaddr ? formatIpv4(a.broadaddr) : null,
+    })),
+    ...i.data,
+  }));
+}
+
+/** One socket as `net.inet.pcblist` lists it (netstat -a). */
+export interface PcbInfo {
+  proto: string;
+  type: string;
+  local: string;
+  foreign: string;
+  state: string;
+  recvQ: number;
+  sendQ: number;
+}
+
+function pcbInfo(proto: string, p: Inpcb, so: Socket | null, extra?: Partial<PcbInfo>): PcbInfo {
+  const d = so?.pr.describe?.(so) ?? { state: "", recvQ: 0, sendQ: 0 };
+  const port = (n: number) => (n ? String(n) : "*");
+  const addr = (a: Ipv4Addr) => (a ? formatIpv4(a) : "*");
+  return {
+    proto,
+    type: so ? typeName(so.type) : "",
+    local: `${addr(p.laddr)}.${port(p.lport)}`,
+    foreign: `${addr(p.faddr)}.${port(p.fport)}`,
+    ...d,
+    ...extra,
+  };
+}
+
+function pcblist(s: NetStack): PcbInfo[] {
+  const out: PcbInfo[] = [];
+  if (s.tcp) out.push(...s.tcp.pcblist());
+  for (const p of s.udp.table.pcbs) out.push(pcbInfo("udp", p, p.so));
+  for (const p of s.raw.table.pcbs) out.push(pcbInfo(`raw/${p.proto}`, p, p.so));
+  return out;
+}
+
+export { pcbInfo };
+
+/** The static network configuration of an image (config "net"). */
+export interface NetStaticConfig {
+  /** The interface: "vioif0". */
+  ifname: string;
+  /** "10.0.2.15", or "10.0.2.15/24". */
+  addr: string;
+  /** "255.255.255.0"; or prefixLen; default /24 unless addr has a prefix. */
+  netmask?: string;
+  prefixLen?: number;
+  /** The default gateway, if any. */
+  gateway?: string;
+  mtu?: number;
+}
+
+/** Applies a static configuration: address and mask, interface up, default route. */
+export function netConfigure(k: Kernel, cfg: NetStaticConfig): void {
+  const s = netstack(k);
+  const ifp = s.ifunit(cfg.ifname);
+  if (!ifp) throw new Errno(ENXIO, `no interface ${cfg.ifname}`);
+  let addrText = cfg.addr;
+  let prefixLen = cfg.prefixLen;
+  const slash = addrText.indexOf("/");
+  if (slash >= 0) {
+    prefixLen ??= Number(addrText.slice(slash + 1));
+    addrText = addrText.slice(0, slash);
+  }
+  const addr = parseAddr(addrText, "address");
+  if (cfg.netmask !== undefined) {
+    try {
+      prefixLen = netmaskToPrefix(parseAddr(cfg.netmask, "netmask"));
+    } catch (e) {
+      if (e instanceof WireError) throw new Errno(EINVAL, `bad netmask ${cfg.netmask}`);
+      throw e;
+    }
+  }
+  prefixLen ??= 24;
+  if (!Number.isInteger(prefixLen) || prefixLen < 0 || prefixLen > 32) {
+    throw new Errno(EINVAL, `bad prefix length ${prefixLen}`);
+  }
+  if (cfg.mtu !== undefined) {
+    if (!Number.isInteger(cfg.mtu) || cfg.mtu < 68 || cfg.mtu > 65535) {
+      throw new Errno(EINVAL, `bad MTU ${cfg.mtu}`);
+    }
+    ifp.mtu = cfg.mtu;
+  }
+  s.setUp(ifp, true);
+  s.addAddress(ifp, addr, prefixLen);
+  if (cfg.gateway) s.addRoute(0, 0, parseAddr(cfg.gateway, "gateway"));
+}
+
+function parseAddr(text: string, what: string): Ipv4Addr {
+  try {
+    return parseIpv4(text);
+  } catch (e) {
+    if (e instanceof WireError) throw new Errno(EINVAL, `bad ${what} ${JSON.stringify(text)}`);
+    throw e;
+  }
+}

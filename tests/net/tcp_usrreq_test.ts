@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import * as E from "../../kernel/kern/errno.ts";
+import {
+  O_NONBLOCK,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  SHUT_WR,
+  SO_ERROR,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "../../kernel/syscall/api.ts";
+import type { KFile } from "../../kernel/syscall/file.ts";
+import { runTwoKernels } from "../support/two_kernels.ts";
+import {
+  ADDR_A,
+  ADDR_B,
+  bytes,
+  makeNetPair,
+  net,
+  type NetPair,
+  socket,
+  text,
+} from "./net_helpers.ts";
+
+function* errnoOfW(g: Generator<unknown, unknown, unknown>): Generator<unknown, number, unknown> {
+  try {
+    yield* g;
+  } catch (e) {
+    if (e instanceof E.Errno) return e.errno;
+    throw e;
+  }
+  return 0;
+}
+
+function* readAll(k: Parameters<typeof net>[0], fd: KFile): Generator<unknown, string, unknown> {
+  let s = "";
+  const buf = new Uint8Array(4096);
+  for (;;) {
+    const r = yield* net(k).recvfrom(fd, buf, 0);
+    if (r.n === 0) return s;
+    s += text(buf.subarray(0, r.n));
+  }
+}
+
+Deno.test("tcp_usrreq: connect, accept, a request and a reply, then end of stream both ways", () => {
+  let pair!: NetPair;
+  const run = runTwoKernels((a, b) => {
+    pair = makeNetPair(a, b);
+  }, function* (a) {
+    const fd = socket(a, SOCK_STREAM);
+    yield* net(a).connect(fd, { addr: ADDR_B, port: 80 });
+    const peer = net(a).getpeername(fd);
+    yield* net(a).sendto(fd, bytes("GET / HTTP/1.0\r\n\r\n"), 0, null);
+    yield* net(a).shutdown(fd, SHUT_WR);
+    const reply = yield* readAll(a, fd);
+    yield* fd.ops.close(fd);
+    return { peer, reply };
+  }, function* (b) {
+    const l = socket(b, SOCK_STREAM);
+    net(b).setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1);
+    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
+    net(b).listen(l, 5);
+    const { file, addr } = yield* net(b).accept(l);
+    const req = yield* readAll(b, file);
+    const ev = file.ops.poll(file, POLLIN, null);
+    assert.equal(ev & (POLLIN | POLLHUP), POLLIN, "the peer's FIN is a readable EOF, not a hangup");
+    yield* net(b).sendto(file, bytes(`you sent ${req.length} bytes`), 0, null);
+    yield* net(b).shutdown(file, SHUT_WR);
+    assert.equal(file.ops.poll(file, POLLIN, null) & POLLHUP, POLLHUP, "shut both ways: a hangup");
+    yield* file.ops.close(file);
+    return { req, addr };
+  });
+  assert.deepEqual(run.valueA!.peer, { addr: ADDR_B, port: 80 });
+  assert.equal(run.valueA!.reply, "you sent 18 bytes");
+  assert.equal(run.valueB!.req, "GET / HTTP/1.0\r\n\r\n");
+  assert.equal(run.valueB!.addr.addr, ADDR_A);
+  const pcbs = run.b.sysctl.read("net.inet.pcblist") as { proto: string; state: string }[];
+  assert.ok(pcbs.some((p) => p.proto === "tcp" && p.state === "LISTEN"));
+  assert.ok((run.a.sysctl.read("net.inet.tcp.stats") as { connattempt: number }).connattempt >= 1);
+  void pair;
+});
+
+Deno.test("tcp_usrreq: connecting to a closed port is ECONNREFUSED", () => {
+  const run = runTwoKernels((a, b) => {
+    makeNetPair(a, b);
+  }, function* (a) {
+    return yield* errnoOfW(net(a).connect(socket(a, SOCK_STREAM), { addr: ADDR_B, port: 81 }));
+  });
+  assert.equal(run.valueA, E.ECONNREFUSED);
+});
+
+Deno.test("tcp_usrreq: a non-blocking connect is EINPROGRESS, then EALREADY, then POLLOUT and EISCONN", () => {
+  const run = runTwoKernels((a, b) => {
+    makeNetPair(a, b);
+  }, function* (a) {
+    const fd = socket(a, SOCK_STREAM);
+    fd.flags |= O_NONBLOCK;
+    const e1 = yield* errnoOfW(net(a).connect(fd, { addr: ADDR_B, port: 8080 }));
+    const e2 = yield* errnoOfW(net(a).connect(fd, { addr: ADDR_B, port: 8080 }));
+    const e3 = yield* errnoOfW(net(a).sendto(fd, bytes("x"), 0, null));
+    let ready = fd.ops.poll(fd, POLLOUT, null);
+    while (!ready) {
+      yield* a.sleep(1e6);
+      ready = fd.ops.poll(fd, POLLOUT, null);
+    }
+    const soerr = net(a).getsockopt(fd, SOL_SOCKET, SO_ERROR);
+    const e4 = yield* errnoOfW(net(a).connect(fd, { addr: ADDR_B, port: 8080 }));
+    return [e1, e2, e3, ready, soerr, e4];
+  }, function* (b) {
+    const l = socket(b, SOCK_STREAM);
+    net(b).bind(l, { addr: "0.0.0.0", port: 8080 });
+    net(b).listen(l, 1);
+    yield* net(b).accept(l);
+  });
+  assert.deepEqual(run.valueA, [E.EINPROGRESS, E.EALREADY, E.EAGAIN, POLLOUT, 0, E.EISCONN]);
+});
+
+Deno.test("tcp_usrreq: stream errno cases: EADDRINUSE, EINVAL, ENOTCONN, EPIPE", () => {
+  runTwoKernels((a, b) => {
+    makeNetPair(a, b);
+  }, function* (a) {
+    const n = net(a);
+    const l = socket(a, SOCK_STREAM);
+    n.bind(l, { addr: "0.0.0.0", port: 9000 });
+    n.listen(l, 4);
+    const l2 = socket(a, SOCK_STREAM);
+    assert.throws(
+      () => n.bind(l2, { addr: "0.0.0.0", port: 9000 }),
+      (e) => E.isErrno(e, E.EADDRINUSE),
+    );
+    const c = socket(a, SOCK_STREAM);
+    assert.equal(yield* errnoOfW(n.accept(c)), E.EINVAL);
+    assert.equal(yield* errnoOfW(n.recvfrom(c, new Uint8Array(4), 0)), E.ENOTCONN);
+    assert.equal(yield* errnoOfW(n.sendto(c, bytes("x"), 0, null)), E.ENOTCONN);
+    yield* n.connect(c, { addr: "127.0.0.1", port: 9000 });
+    assert.throws(() => n.listen(c, 1), (e) => E.isErrno(e, E.EINVAL));
+    yield* n.shutdown(c, SHUT_WR);
+    assert.equal(yield* errnoOfW(n.sendto(c, bytes("x"), 0, null)), E.EPIPE);
+    const { file } = yield* n.accept(l);
+    assert.equal(yield* readAll(a, file), "");
+  });
+});
