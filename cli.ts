@@ -12,10 +12,12 @@ import { parseArgs } from "node:util";
 import type { Image } from "./kernel/kern/image.ts";
 import { parseSize } from "./kernel/kern/kernel.ts";
 import { runImage } from "./kernel/platform/hw/run.ts";
+import { isWorld, runWorld, type World } from "./kernel/platform/hw/world.ts";
+import type { FaultConfig } from "./arch/netdev/fault.ts";
 
 /** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
 export interface Catalog {
-  images: Record<string, { description: string; load: () => Promise<Image> }>;
+  images: Record<string, { description: string; load: () => Promise<Image | World> }>;
   defaultImage: string;
 }
 
@@ -24,6 +26,9 @@ const OPTIONS = {
   seed: { type: "string" },
   mem: { type: "string" },
   epoch: { type: "string" },
+  pcap: { type: "string" },
+  loss: { type: "string" },
+  latency: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -40,6 +45,9 @@ options:
   --seed N       seed for all randomness, 0..4294967295 (default: 1); printed first
   --mem SIZE     guest RAM, e.g. 64M or 1G (default: 64M; 4M..2G)
   --epoch TIME   wall clock at power-on: ISO 8601 or ms since 1970 (default: 2024-01-01T00:00:00Z)
+  --pcap FILE    write every frame on the wire to FILE (libpcap, ns timestamps; images with a network)
+  --loss P       drop each frame on the wire with probability P (0..1, or a percentage like 5%)
+  --latency MS   one-way latency added on the wire, in milliseconds
   -v, --verbose  verbose kernel messages (RUMP_VERBOSE)
   -h, --help     this text
 
@@ -58,6 +66,8 @@ export interface CliOptions {
   verbose: boolean;
   help: boolean;
   argv: string[] | undefined;
+  pcap: string | undefined;
+  fault: FaultConfig | undefined;
 }
 
 /** Parses the command line; throws UsageError with a one-line message. */
@@ -110,6 +120,22 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
     epochMs = /^\d+$/.test(v.epoch) ? Number(v.epoch) : Date.parse(v.epoch);
     if (!Number.isFinite(epochMs)) throw new UsageError(`--epoch: "${v.epoch}" is not a time`);
   }
+  let fault: FaultConfig | undefined;
+  if (v.loss !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(v.loss);
+    const p = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+    if (!(p >= 0 && p <= 1)) {
+      throw new UsageError(`--loss: "${v.loss}" is not a probability (0..1 or 0%..100%)`);
+    }
+    fault = { ...fault, loss: p };
+  }
+  if (v.latency !== undefined) {
+    const ms = Number(v.latency);
+    if (!/^\d+(\.\d+)?$/.test(v.latency) || ms > 60_000) {
+      throw new UsageError(`--latency: "${v.latency}" is not a latency in ms (0..60000)`);
+    }
+    fault = { ...fault, latencyNs: Math.round(ms * 1e6) };
+  }
   return {
     image,
     seed,
@@ -118,6 +144,8 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
     verbose: v.verbose ?? false,
     help: v.help ?? false,
     argv,
+    pcap: v.pcap,
+    fault,
   };
 }
 
@@ -138,14 +166,37 @@ export async function main(args: string[], c: Catalog): Promise<number> {
     return 0;
   }
   const image = await c.images[o.image].load();
+  const stdout = (b: Uint8Array) => Deno.stdout.writeSync(b);
   try {
+    if (isWorld(image)) {
+      const pcap = o.pcap
+        ? Deno.openSync(o.pcap, { write: true, create: true, truncate: true })
+        : null;
+      try {
+        const r = await runWorld(image.machines, {
+          seed: o.seed,
+          memBytes: o.memBytes,
+          console: stdout,
+          pcap: pcap ? (b) => void pcap.writeSync(b) : undefined,
+          fault: o.fault,
+        });
+        return r.status;
+      } finally {
+        pcap?.close();
+      }
+    }
+    if (o.pcap || o.fault) {
+      throw new UsageError(
+        `--${o.pcap ? "pcap" : "loss/--latency"}: image "${o.image}" has no network`,
+      );
+    }
     const r = await runImage(image, {
       seed: o.seed,
       memBytes: o.memBytes,
       epochMs: o.epochMs,
       verbose: o.verbose,
       argv: o.argv,
-      console: (b) => Deno.stdout.writeSync(b),
+      console: stdout,
     });
     return r.status;
   } catch (e) {

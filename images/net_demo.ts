@@ -12,6 +12,7 @@ import { wget } from "../apps/wget.ts";
 import { rumpdev_pci } from "../kernel/dev/pci_component.ts";
 import { rumpdev_vioif } from "../kernel/dev/vioif_component.ts";
 import type { Image } from "../kernel/kern/image.ts";
+import type { World } from "../kernel/platform/hw/world.ts";
 import type { RumpComponent } from "../kernel/kern/component.ts";
 import { rumpnet, rumpnet_net, rumpnet_netinet } from "../net/netinet_init.ts";
 import { rumpfs_kernfs, rumpvfs } from "../fs/vfs_init.ts";
@@ -45,4 +46,15 @@ export const client: Image = {
     hostname: "client",
     net: [{ if: "vioif0", method: "static", addr: "10.0.0.2", mask: "255.255.255.0" }],
   },
+};
+
+/** The two machines on their wire; the client's exit ends the run. */
+export const world: World = {
+  kind: "world",
+  name: "net-demo",
+  description: "two machines on a wire: ping, wget and netstat -s from 10.0.0.2 to 10.0.0.1",
+  machines: [
+    { name: "server", image: server, mac: "52:54:00:00:00:01" },
+    { name: "client", image: client, mac: "52:54:00:00:00:02" },
+  ],
 };

@@ -67,6 +67,8 @@ export abstract class FiberRumpuser implements Rumpuser {
   protected hyp: RumpHyperup | null = null;
   /** Set by exit(): the status the run ends with. */
   exitStatus: number | null = null;
+  /** What exit() and a fatal kill() do to the machine: by default, end the whole run. */
+  haltMachine: (reason: string) => void = (reason) => this.sched.halt(reason);
 
   constructor(readonly sched: Scheduler, readonly prng: Prng) {}
 
@@ -270,13 +272,13 @@ export abstract class FiberRumpuser implements Rumpuser {
   kill(_pid: number, sig: number): number {
     // A rump kernel has one host process; a fatal signal ends the run (as rumprun does).
     this.exitStatus = 128 + sig;
-    this.sched.halt(`killed by signal ${sig}`);
+    this.haltMachine(`killed by signal ${sig}`);
     return 0;
   }
 
   exit(status: number): never {
     if (this.exitStatus === null) this.exitStatus = status;
-    this.sched.halt(status === -1 ? "panic" : `exit ${status}`);
+    this.haltMachine(status === -1 ? "panic" : `exit ${status}`);
     throw new ThreadExit(true);
   }
 }

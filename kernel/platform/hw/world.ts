@@ -63,6 +63,18 @@ export interface WorldMachine {
   mac: string;
 }
 
+/** A runnable unit of several machines: what `--image net-demo` boots. */
+export interface World {
+  kind: "world";
+  name: string;
+  description: string;
+  machines: [WorldMachine, WorldMachine];
+}
+
+export function isWorld(x: unknown): x is World {
+  return typeof x === "object" && x !== null && (x as World).kind === "world";
+}
+
 export interface WorldOptions {
   seed?: number;
   memBytes?: number;
@@ -112,6 +124,8 @@ export async function runWorld(
     });
     attachVirtioNet(m, { mac: w.mac, netdev: ends[i] });
     const b = loadAndBoot(m, w.image, { seed: (seed + i) >>> 0, name: `${w.name}.` });
+    // Only the last machine's exit ends the run; another machine's exit stops its own CPU.
+    if (i < ms.length - 1) b.user.haltMachine = (reason) => m.cpu.stop(reason);
     startKernelMain(b, w.image);
     machines.push(m);
     booted.push(b);
