@@ -15,13 +15,43 @@ export function patternByte(i: number): number {
   return (x * 151 + 7) & 0xff;
 }
 
+/**
+ * Within a 256-byte-aligned block only the low byte of `lo` varies, so the block is the
+ * table row for c = (lo >>> 8 ^ lo >>> 16 ^ lo >>> 24 ^ hi) & 0xff: BLOCKS[c][j] is
+ * patternByte of the block's byte j. Fill and check work a block at a time.
+ */
+const BLOCKS: Uint8Array[] = Array.from({ length: 256 }, (_, c) => {
+  const row = new Uint8Array(256);
+  for (let j = 0; j < 256; j++) row[j] = (((j ^ c) & 0xff) * 151 + 7) & 0xff;
+  return row;
+});
+
+function blockRow(i: number): Uint8Array {
+  const lo = i % 0x100000000;
+  const hi = Math.floor(i / 0x100000000);
+  return BLOCKS[((lo >>> 8) ^ (lo >>> 16) ^ (lo >>> 24) ^ hi) & 0xff];
+}
+
 /** Fills `buf` with the pattern starting at stream offset `offset`. */
 export function fillPattern(buf: Uint8Array, offset: number): void {
-  for (let k = 0; k < buf.length; k++) buf[k] = patternByte(offset + k);
+  for (let k = 0; k < buf.length;) {
+    const i = offset + k;
+    const j = i & 0xff;
+    const n = Math.min(256 - j, buf.length - k);
+    buf.set(blockRow(i).subarray(j, j + n), k);
+    k += n;
+  }
 }
 
 /** Index in `buf` of the first byte that is not the pattern at `offset`, or -1. */
 export function checkPattern(buf: Uint8Array, offset: number): number {
-  for (let k = 0; k < buf.length; k++) if (buf[k] !== patternByte(offset + k)) return k;
+  for (let k = 0; k < buf.length;) {
+    const i = offset + k;
+    const j = i & 0xff;
+    const n = Math.min(256 - j, buf.length - k);
+    const row = blockRow(i);
+    for (let m = 0; m < n; m++) if (buf[k + m] !== row[j + m]) return k + m;
+    k += n;
+  }
   return -1;
 }
