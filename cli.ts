@@ -13,6 +13,7 @@ import type { Image } from "./kernel/kern/image.ts";
 import { parseSize } from "./kernel/kern/kernel.ts";
 import { runImage } from "./kernel/platform/hw/run.ts";
 import { isWorld, runWorld, type World } from "./kernel/platform/hw/world.ts";
+import type { Machine } from "./arch/machine.ts";
 import type { FaultConfig } from "./arch/netdev/fault.ts";
 
 /** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
@@ -29,6 +30,7 @@ const OPTIONS = {
   pcap: { type: "string" },
   loss: { type: "string" },
   latency: { type: "string" },
+  realtime: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -48,6 +50,8 @@ options:
   --pcap FILE    write every frame on the wire to FILE (libpcap, ns timestamps; images with a network)
   --loss P       drop each frame on the wire with probability P (0..1, or a percentage like 5%)
   --latency MS   one-way latency added on the wire, in milliseconds
+  --realtime     run on the host's clock (default: virtual time); standard input
+                 reaches COM1, so apps read what you type
   -v, --verbose  verbose kernel messages (RUMP_VERBOSE)
   -h, --help     this text
 
@@ -68,6 +72,7 @@ export interface CliOptions {
   argv: string[] | undefined;
   pcap: string | undefined;
   fault: FaultConfig | undefined;
+  realtime: boolean;
 }
 
 /** Parses the command line; throws UsageError with a one-line message. */
@@ -146,7 +151,27 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
     argv,
     pcap: v.pcap,
     fault,
+    realtime: v.realtime ?? false,
   };
+}
+
+/**
+ * Feeds host input into COM1 as it arrives (realtime mode): each chunk goes into the
+ * UART's receive FIFO and wakes a halted CPU. While the input is open, the machine waits
+ * for it rather than ending as a deadlock.
+ */
+export async function feedConsole(m: Machine, input: ReadableStream<Uint8Array>): Promise<void> {
+  const w = m.waiter;
+  if (!w) throw new Error("console input needs a realtime machine");
+  w.openSource();
+  try {
+    for await (const chunk of input) {
+      m.uart.feed(chunk);
+      w.kick();
+    }
+  } finally {
+    w.closeSource();
+  }
 }
 
 /** Runs the CLI; returns the process exit status. */
@@ -190,17 +215,22 @@ export async function main(args: string[], c: Catalog): Promise<number> {
         `--${o.pcap ? "pcap" : "loss/--latency"}: image "${o.image}" has no network`,
       );
     }
+    if (o.realtime && o.epochMs !== undefined) {
+      throw new UsageError("--epoch: realtime mode takes the host's time");
+    }
     const r = await runImage(image, {
       seed: o.seed,
       memBytes: o.memBytes,
       epochMs: o.epochMs,
+      mode: o.realtime ? "realtime" : "virtual",
       verbose: o.verbose,
       argv: o.argv,
       console: stdout,
+      onBoot: o.realtime ? (b) => void feedConsole(b.machine, Deno.stdin.readable) : undefined,
     });
     return r.status;
   } catch (e) {
     console.error(`rumpsim: ${(e as Error).message}`);
-    return 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }

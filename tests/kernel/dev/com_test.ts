@@ -3,6 +3,7 @@ import { rumpdev_com } from "../../../kernel/dev/com.ts";
 import { rumpdev_pci } from "../../../kernel/dev/pci_component.ts";
 import type { Image } from "../../../kernel/kern/image.ts";
 import { runImage } from "../../../kernel/platform/hw/run.ts";
+import { feedConsole } from "../../../cli.ts";
 import type { Sys } from "../../../kernel/syscall/api.ts";
 
 /** An app that reads one line from stdin and writes it back upper-cased. */
@@ -41,4 +42,31 @@ Deno.test("com: bytes arriving on COM1 reach an app's fd 0 through IRQ 4 and the
   assert.equal(r.status, 0, out);
   assert.match(out, /com0 at isa0 port 0x3f8-0x3ff irq 4: ns16550a, working fifo/);
   assert.match(out, /^HELLO\r?$/m);
+});
+
+Deno.test("com: in realtime mode, host input fed to COM1 reaches the app", async () => {
+  const image: Image = {
+    name: "t",
+    description: "t",
+    components: [rumpdev_pci, rumpdev_com],
+    apps: [{ app: shout, argv: [] }],
+    config: {},
+  };
+  // A host stream standing in for the terminal: one line, after a short while.
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      setTimeout(() => {
+        c.enqueue(new TextEncoder().encode("typed\n"));
+        c.close();
+      }, 20);
+    },
+  });
+  let out = "";
+  const r = await runImage(image, {
+    mode: "realtime",
+    console: (b) => (out += new TextDecoder().decode(b)),
+    onBoot: (b) => void feedConsole(b.machine, input),
+  });
+  assert.equal(r.status, 0, out);
+  assert.match(out, /^TYPED\r?$/m);
 });
