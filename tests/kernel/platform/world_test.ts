@@ -108,8 +108,14 @@ function bulkPair(
 for (
   const [label, bytes, fault] of [
     ["0% loss", 10 * 1024 * 1024, undefined],
-    ["5% loss with duplication and reordering", 2 * 1024 * 1024, {
+    ["5% loss with duplication and reordering", 10 * 1024 * 1024, {
       loss: 0.05,
+      duplicate: 0.02,
+      reorder: 0.05,
+      reorderDelayNs: 2e6,
+    }],
+    ["20% loss with duplication and reordering", 10 * 1024 * 1024, {
+      loss: 0.2,
       duplicate: 0.02,
       reorder: 0.05,
       reorderDelayNs: 2e6,
@@ -124,6 +130,9 @@ for (
       console: (b) => (out += new TextDecoder().decode(b)),
     });
     assert.equal(r.status, 0, out.slice(-2000));
-    assert.match(out, new RegExp(`sent ${bytes} bytes`));
+    assert.match(out, new RegExp(`^send: bulk: sent ${bytes} bytes`, "m"));
+    // The receiver checked every byte of the pattern (it exits 1 on the first bad byte).
+    assert.match(out, new RegExp(`^recv: bulk: received ${bytes} bytes in [\\d.]+ s`, "m"));
+    assert.doesNotMatch(out, /^recv: .*(corrupt|mismatch|short)/m);
   });
 }
