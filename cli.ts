@@ -12,14 +12,24 @@ import { parseArgs } from "node:util";
 import type { Image } from "./kernel/kern/image.ts";
 import { parseSize } from "./kernel/kern/kernel.ts";
 import { runImage } from "./kernel/platform/hw/run.ts";
+import type { Booted } from "./kernel/platform/hw/boot.ts";
+import type { PcbInfo } from "./net/netinet_init.ts";
 import { isWorld, runWorld, type World } from "./kernel/platform/hw/world.ts";
 import type { Machine } from "./arch/machine.ts";
 import type { FaultConfig } from "./arch/netdev/fault.ts";
+import { type BlkFlag, type HostDisk, openHostDisk, parseBlkFlag } from "./cli_blk.ts";
+import { type HostFwd, parseHostfwd, parseHosts } from "./arch/netdev/user.ts";
+import type { UserNet } from "./user_net.ts";
 
 /** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
 export interface Catalog {
   images: Record<string, { description: string; load: () => Promise<Image | World> }>;
   defaultImage: string;
+  /**
+   * The user netdev (user_net.ts), loaded on demand: main.ts and a networked image's bundle
+   * give it, so an image without a network links none of the gateway's code.
+   */
+  userNet?: () => Promise<typeof import("./user_net.ts")>;
 }
 
 const OPTIONS = {
@@ -31,6 +41,10 @@ const OPTIONS = {
   loss: { type: "string" },
   latency: { type: "string" },
   realtime: { type: "boolean" },
+  blk: { type: "string" },
+  netdev: { type: "string" },
+  hostfwd: { type: "string", multiple: true },
+  hosts: { type: "string" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -52,6 +66,20 @@ options:
   --latency MS   one-way latency added on the wire, in milliseconds
   --realtime     run on the host's clock (default: virtual time); standard input
                  reaches COM1, so apps read what you type
+  --netdev user|none
+                 what the NIC is plugged into (default: user for an image with a
+                 network, which also means realtime mode): QEMU's user-mode network,
+                 guest 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3
+  --hostfwd tcp:HOSTADDR:HOSTPORT-:GUESTPORT
+                 forward a loopback host port to a guest port (repeatable; default
+                 tcp:127.0.0.1:8080-:80 with --netdev user)
+  --hosts NAME=ADDR,...
+                 names the user network's DNS answers (beside the image's "hosts")
+  --blk FILE[,MOUNTPOINT]
+                 attach the ext2 image FILE as a virtio-blk disk (ld0) and mount it at
+                 MOUNTPOINT (default /mnt); read-write unless the file is not writable.
+                 deno task boot may only touch files under the current directory:
+                 for a disk elsewhere, run main.ts with --allow-read/--allow-write for it
   -v, --verbose  verbose kernel messages (RUMP_VERBOSE)
   -h, --help     this text
 
@@ -73,7 +101,16 @@ export interface CliOptions {
   pcap: string | undefined;
   fault: FaultConfig | undefined;
   realtime: boolean;
+  /** --blk: a host disk to attach and mount. */
+  blk: BlkFlag | undefined;
+  /** Undefined: chosen by the image (user if it has a network). */
+  netdev: "user" | "none" | undefined;
+  hostfwd: HostFwd[] | undefined;
+  hosts: Record<string, string> | undefined;
 }
+
+/** `deno task boot`'s forward when --netdev user is given no --hostfwd. */
+export const DEFAULT_HOSTFWD = "tcp:127.0.0.1:8080-:80";
 
 /** Parses the command line; throws UsageError with a one-line message. */
 export function parseCli(args: string[], c: Catalog): CliOptions {
@@ -141,7 +178,33 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
     }
     fault = { ...fault, latencyNs: Math.round(ms * 1e6) };
   }
+  if (v.netdev !== undefined && v.netdev !== "user" && v.netdev !== "none") {
+    throw new UsageError(`--netdev: "${v.netdev}" is not one of user, none`);
+  }
+  let hostfwd: HostFwd[] | undefined;
+  let hosts: Record<string, string> | undefined;
+  try {
+    hostfwd = v.hostfwd?.map(parseHostfwd);
+    hosts = v.hosts !== undefined ? parseHosts(v.hosts) : undefined;
+  } catch (e) {
+    throw new UsageError(
+      `--${v.hosts !== undefined && !hosts ? "hosts" : "hostfwd"}: ${(e as Error).message}`,
+    );
+  }
+  if (v.netdev === "none" && (hostfwd || hosts)) {
+    throw new UsageError(`--${hostfwd ? "hostfwd" : "hosts"}: needs --netdev user`);
+  }
+  let blk: BlkFlag | undefined;
+  try {
+    blk = v.blk !== undefined ? parseBlkFlag(v.blk) : undefined;
+  } catch (e) {
+    throw new UsageError(`--blk: ${(e as Error).message}`);
+  }
   return {
+    blk,
+    netdev: v.netdev as "user" | "none" | undefined,
+    hostfwd,
+    hosts,
     image,
     seed,
     memBytes,
@@ -192,7 +255,15 @@ export async function main(args: string[], c: Catalog): Promise<number> {
   }
   const image = await c.images[o.image].load();
   const stdout = (b: Uint8Array) => Deno.stdout.writeSync(b);
+  let disk: HostDisk | null = null;
   try {
+    if (o.blk) {
+      try {
+        disk = openHostDisk(image, o.image, o.blk);
+      } catch (e) {
+        throw new UsageError(`--blk: ${(e as Error).message}`);
+      }
+    }
     if (isWorld(image)) {
       const pcap = o.pcap
         ? Deno.openSync(o.pcap, { write: true, create: true, truncate: true })
@@ -210,6 +281,11 @@ export async function main(args: string[], c: Catalog): Promise<number> {
         pcap?.close();
       }
     }
+    const netdev = o.netdev ?? (image.config.net?.length ? "user" : "none");
+    if (netdev === "user") {
+      if (!c.userNet) throw new UsageError("--netdev user: not linked into this bundle");
+      return await bootUserNet(disk?.image ?? image, o, disk, await c.userNet());
+    }
     if (o.pcap || o.fault) {
       throw new UsageError(
         `--${o.pcap ? "pcap" : "loss/--latency"}: image "${o.image}" has no network`,
@@ -218,7 +294,7 @@ export async function main(args: string[], c: Catalog): Promise<number> {
     if (o.realtime && o.epochMs !== undefined) {
       throw new UsageError("--epoch: realtime mode takes the host's time");
     }
-    const r = await runImage(image, {
+    const r = await runImage(disk?.image ?? image, {
       seed: o.seed,
       memBytes: o.memBytes,
       epochMs: o.epochMs,
@@ -226,11 +302,82 @@ export async function main(args: string[], c: Catalog): Promise<number> {
       verbose: o.verbose,
       argv: o.argv,
       console: stdout,
-      onBoot: o.realtime ? (b) => void feedConsole(b.machine, Deno.stdin.readable) : undefined,
+      onBoot: (b) => {
+        disk?.attach(b.machine);
+        if (o.realtime) void feedConsole(b.machine, Deno.stdin.readable);
+      },
     });
     return r.status;
   } catch (e) {
     console.error(`rumpsim: ${(e as Error).message}`);
     return e instanceof UsageError ? 2 : 1;
+  } finally {
+    disk?.close();
+  }
+}
+
+/**
+ * Boots a single-machine image on the user netdev (realtime): hostfwd listeners on the
+ * host, a line per forward once the guest accepts on its port, and Ctrl-C (SIGINT) halting
+ * the machine cleanly — host listeners and relayed connections closed, exit status 0.
+ */
+async function bootUserNet(
+  image: Image,
+  o: CliOptions,
+  disk: HostDisk | null,
+  { attachUserNet }: typeof import("./user_net.ts"),
+): Promise<number> {
+  if (o.fault) throw new UsageError("--loss/--latency: not supported on the user netdev");
+  if (o.epochMs !== undefined) throw new UsageError("--epoch: realtime mode takes the host's time");
+  const fwds = o.hostfwd ?? [parseHostfwd(DEFAULT_HOSTFWD)];
+  const pcap = o.pcap ? Deno.openSync(o.pcap, { write: true, create: true, truncate: true }) : null;
+  let un: UserNet | null = null;
+  let booted: Booted | null = null;
+  const onSigint = () => {
+    if (!booted) return;
+    console.log("\nrumpsim: interrupted, halting");
+    un?.gateway.close();
+    booted.user.exitStatus ??= 0;
+    booted.machine.halt("interrupted");
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  let watch: ReturnType<typeof setInterval> | undefined;
+  try {
+    const r = await runImage(image, {
+      seed: o.seed,
+      memBytes: o.memBytes,
+      mode: "realtime",
+      verbose: o.verbose,
+      argv: o.argv,
+      console: (b) => Deno.stdout.writeSync(b),
+      onBoot: (b) => {
+        disk?.attach(b.machine);
+        booted = b;
+        un = attachUserNet(b, {
+          hostfwd: fwds,
+          hosts: o.hosts,
+          seed: o.seed,
+          pcap: pcap ? (bytes) => void pcap.writeSync(bytes) : undefined,
+        });
+        // Say where to connect once the guest listens on each forwarded port.
+        const waiting = new Map(un.gateway.listeners.map((l) => [l.fwd.guestPort, l]));
+        watch = setInterval(() => {
+          const pcbs = b.kernel.sysctl.read("net.inet.pcblist") as PcbInfo[] | undefined;
+          for (const [port, l] of waiting) {
+            if (pcbs?.some((p) => p.state === "LISTEN" && p.local.endsWith(`.${port}`))) {
+              waiting.delete(port);
+              console.log(`${image.name}: serving http://${l.addr.hostname}:${l.addr.port}/`);
+            }
+          }
+          if (waiting.size === 0) clearInterval(watch);
+        }, 2);
+      },
+    });
+    return r.status;
+  } finally {
+    clearInterval(watch);
+    Deno.removeSignalListener("SIGINT", onSigint);
+    (un as UserNet | null)?.gateway.close();
+    pcap?.close();
   }
 }

@@ -6,5 +6,11 @@ import { main } from "./cli.ts";
 import { DEFAULT_IMAGE, IMAGES } from "./images/mod.ts";
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args, { images: IMAGES, defaultImage: DEFAULT_IMAGE }));
+  Deno.exit(
+    await main(Deno.args, {
+      images: IMAGES,
+      defaultImage: DEFAULT_IMAGE,
+      userNet: () => import("./user_net.ts"),
+    }),
+  );
 }

@@ -15,6 +15,7 @@
  *     sets `linkInput`/`linkOutput` (ether_ifattach / loopattach fill if_input/if_output).
  */
 import { ENETDOWN, ENOBUFS } from "../kernel/kern/errno.ts";
+import { FrameSlab } from "./frame_slab.ts";
 import {
   formatIpv4,
   type Ipv4Addr,
@@ -99,6 +100,8 @@ export class Ifnet {
   linkOutput: (ifp: Ifnet, pkt: Uint8Array, nexthop: Ipv4Addr) => number = () => 0;
   /** Told when an address is added (gratuitous ARP) or the interface comes up. */
   onConfigure: (ifp: Ifnet) => void = () => {};
+  /** Where input copies frames (cheaper than an ArrayBuffer per frame). */
+  readonly #rxSlab = new FrameSlab();
 
   constructor(args: IfAttachArgs) {
     this.name = args.name;
@@ -119,7 +122,7 @@ export class Ifnet {
     }
     this.data.ipackets++;
     this.data.ibytes += frame.length;
-    this.linkInput(this, frame.slice());
+    this.linkInput(this, this.#rxSlab.copy(frame));
   }
 
   /** if_output: an IP datagram to `nexthop`; 0 or an errno. */
@@ -155,14 +158,20 @@ export class Ifnet {
 
   /** True if `a` is one of this interface's addresses. */
   hasAddr(a: Ipv4Addr): boolean {
-    return this.addrs.some((ia) => ia.addr === a);
+    const addrs = this.addrs;
+    for (let i = 0; i < addrs.length; i++) if (addrs[i].addr === a) return true;
+    return false;
   }
 
   /** True if `a` is a broadcast address on this interface (directed or limited). */
   isBroadcastFor(a: Ipv4Addr): boolean {
     if (a === 0xffffffff) return true;
     if (!(this.flags & IFF_BROADCAST)) return false;
-    return this.addrs.some((ia) => ia.broadaddr !== 0 && ia.broadaddr === a);
+    const addrs = this.addrs;
+    for (let i = 0; i < addrs.length; i++) {
+      if (addrs[i].broadaddr !== 0 && addrs[i].broadaddr === a) return true;
+    }
+    return false;
   }
 
   /** A one-line summary, like ifconfig's. */

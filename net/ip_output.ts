@@ -88,8 +88,40 @@ export function ipOutput(stack: NetStack, a: IpOutArgs, payload: Uint8Array): nu
   const r = ipRoute(stack, a.dst, a.src);
   if (typeof r === "number") return r;
   if (stack.isBroadcastAddr(a.dst, r.ifp) && !a.allowBroadcast) return EACCES;
-  const buf = new Uint8Array(MAX_LINKHDR + IP_HDR_LEN + payload.length);
-  const pkt = buf.subarray(MAX_LINKHDR);
+  const buf = new Uint8Array(IP_HEADROOM + payload.length);
+  buf.set(payload, IP_HEADROOM);
+  return ipOutputFinish(stack, a, r, buf.subarray(MAX_LINKHDR));
+}
+
+/**
+ * Room a transport leaves in front of a payload it builds for `ipOutputInPlace`: the
+ * link header's headroom and the IPv4 header, MAX_LINKHDR (16) + IP_HDR_LEN (20) — a
+ * literal, since ether.ts and this file import each other.
+ */
+export const IP_HEADROOM = 36;
+
+/**
+ * ip_output for a payload its transport built at `IP_HEADROOM` in a buffer of its own
+ * (`buf` is that whole buffer and belongs to IP from now on): the header is written in
+ * front of it in place, so the datagram is never copied. Same checks and result as
+ * `ipOutput`.
+ */
+export function ipOutputInPlace(stack: NetStack, a: IpOutArgs, buf: Uint8Array): number {
+  const st = stack.ip.stat;
+  if (buf.length > MAX_LINKHDR + IP_MAXPACKET) {
+    st.toolong++;
+    return EMSGSIZE;
+  }
+  const r = ipRoute(stack, a.dst, a.src);
+  if (typeof r === "number") return r;
+  if (stack.isBroadcastAddr(a.dst, r.ifp) && !a.allowBroadcast) return EACCES;
+  return ipOutputFinish(stack, a, r, buf.subarray(MAX_LINKHDR));
+}
+
+/** Writes the header in front of the payload already at IP_HDR_LEN in `pkt`, then sends. */
+function ipOutputFinish(stack: NetStack, a: IpOutArgs, r: IpRoute, pkt: Uint8Array): number {
+  const st = stack.ip.stat;
+  const payloadLen = pkt.length - IP_HDR_LEN;
   Ipv4Repr.emit({
     src: r.src,
     dst: a.dst,
@@ -101,9 +133,8 @@ export function ipOutput(stack: NetStack, a: IpOutArgs, payload: Uint8Array): nu
     dontFrag: a.df ?? false,
     moreFrags: false,
     fragOffset: 0,
-    payloadLen: payload.length,
+    payloadLen,
   }, pkt);
-  pkt.set(payload, IP_HDR_LEN);
   st.localout++;
   return ipOutputRouted(stack, pkt, IP_HDR_LEN, r.ifp, r.nexthop, null);
 }

@@ -139,8 +139,9 @@ export class NetStack {
   /** True if `a` is for this host as a broadcast on some up interface. */
   isBroadcastAddr(a: Ipv4Addr, ifp?: Ifnet): boolean {
     if (a === 0xffffffff) return true;
-    const list = ifp ? [ifp] : this.ifnets;
-    return list.some((i) => i.isBroadcastFor(a));
+    if (ifp) return ifp.isBroadcastFor(a);
+    for (const i of this.ifnets) if (i.isBroadcastFor(a)) return true;
+    return false;
   }
 
   /** The interface owning address `a`, or null (ifa_ifwithaddr). */

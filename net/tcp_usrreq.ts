@@ -31,8 +31,9 @@ import {
   TCP_MAXSEG,
   TCP_NODELAY,
 } from "../kernel/syscall/api.ts";
+import { FrameSlab } from "./frame_slab.ts";
 import { type Inpcb, InpcbTable } from "./in_pcb.ts";
-import { ipOutput, ipRoute } from "./ip_output.ts";
+import { IP_HEADROOM, ipOutputInPlace, ipRoute } from "./ip_output.ts";
 import type { NetStack } from "./netstack.ts";
 import { type PcbInfo, pcbInfo } from "./netinet_init.ts";
 import {
@@ -82,11 +83,14 @@ interface TcpSock {
 
 /** Links net/tcp's engine into the stack: `stack.tcp` and SOCK_STREAM sockets. */
 export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): TcpGlue {
+  const txSlab = new FrameSlab();
   const env = kernelTcpEnv(stack.k, {
     output(seg, src, dst) {
-      const buf = new Uint8Array(TcpRepr.bufferLen(seg));
-      TcpRepr.emit(seg, buf, src, dst);
-      ipOutput(stack, { src, dst, protocol: IPPROTO_TCP }, buf);
+      // One buffer for the whole frame: the segment is emitted after room for the IPv4
+      // and link headers, which are then written in front of it in place.
+      const buf = txSlab.alloc(IP_HEADROOM + TcpRepr.bufferLen(seg));
+      TcpRepr.emit(seg, buf.subarray(IP_HEADROOM), src, dst);
+      ipOutputInPlace(stack, { src, dst, protocol: IPPROTO_TCP }, buf);
     },
     mtu(dst) {
       const r = ipRoute(stack, dst);

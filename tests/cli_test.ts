@@ -8,7 +8,7 @@ const usage = () => usageOf(catalog);
 
 Deno.test("cli: defaults, and arguments after -- go to the first app", () => {
   const o = parseCli(["--seed", "42", "--mem", "128M", "-v", "--", "--exit", "3"]);
-  assert.equal(o.image, "hello");
+  assert.equal(o.image, "httpd");
   assert.equal(o.seed, 42);
   assert.equal(o.memBytes, 128 * 1024 * 1024);
   assert.equal(o.verbose, true);

@@ -43,8 +43,24 @@ export function fillPattern(buf: Uint8Array, offset: number): void {
   }
 }
 
+/** The expected bytes, built by fillPattern, for checkPattern to compare word by word. */
+let expect = new Int32Array(0);
+
 /** Index in `buf` of the first byte that is not the pattern at `offset`, or -1. */
 export function checkPattern(buf: Uint8Array, offset: number): number {
+  const words = buf.length >>> 2;
+  if ((buf.byteOffset & 3) === 0 && words >= 16) {
+    // Fill the expected bytes (block copies), then compare 4 bytes at a time; a mismatch
+    // is located byte by byte below, from the word it lies in.
+    if (expect.length < words + 1) expect = new Int32Array(words + 1);
+    const eb = new Uint8Array(expect.buffer, 0, buf.length);
+    fillPattern(eb, offset);
+    const got = new Int32Array(buf.buffer, buf.byteOffset, words);
+    let w = 0;
+    while (w < words && got[w] === expect[w]) w++;
+    for (let k = w * 4; k < buf.length; k++) if (buf[k] !== eb[k]) return k;
+    return -1;
+  }
   for (let k = 0; k < buf.length;) {
     const i = offset + k;
     const j = i & 0xff;

@@ -1,7 +1,8 @@
 /**
  * attach.ts — plugging virtio devices into a Machine, as QEMU's `-device virtio-net-pci`
  * does: the NIC goes into PCI slot 3 by default, its INTA# routed to IRQ 11 (what a PC's
- * firmware picks for that slot), and its cable into a netdev.
+ * firmware picks for that slot), and its cable into a netdev; a virtio-blk disk goes
+ * into slot 4 on IRQ 10.
  *
  * There is no BIOS to assign BARs, so this does what PC firmware (SeaBIOS) would for the
  * slot: the I/O BAR gets a base in the PCI I/O window from 0xC000 (0xC000 + slot × 0x100,
@@ -14,6 +15,7 @@
 import type { Machine } from "../machine.ts";
 import { PCI_BAR0, type PciFunction } from "../pci.ts";
 import type { Netdev } from "../netdev/netdev.ts";
+import { type BlkBackend, VirtioBlk } from "./blk.ts";
 import { VirtioNet } from "./net.ts";
 
 export const VIRTIO_NET_PCI_SLOT = 3;
@@ -57,4 +59,34 @@ export function assignIoBars(fn: PciFunction, slot: number): void {
     fn.writeConfig(PCI_BAR0 + 4 * i, 4, at);
     at += b.size;
   });
+}
+
+export const VIRTIO_BLK_PCI_SLOT = 4;
+export const VIRTIO_BLK_IRQ = 10;
+
+export interface VirtioBlkAttachOptions {
+  /** Where the disk's sectors live (MemBlkBackend, FileBlkBackend). */
+  backend: BlkBackend;
+  slot?: number;
+  irq?: number;
+  queueSize?: number;
+  /** Modelled time per request; default 0. */
+  latencyNs?: number;
+  serial?: string;
+}
+
+/** Builds a virtio-blk disk over `backend` and plugs it into `m`'s PCI bus (`-device virtio-blk-pci`). */
+export function attachVirtioBlk(m: Machine, opts: VirtioBlkAttachOptions): VirtioBlk {
+  const disk = new VirtioBlk({
+    ram: m.ram,
+    sched: m.sched,
+    backend: opts.backend,
+    queueSize: opts.queueSize,
+    latencyNs: opts.latencyNs,
+    serial: opts.serial,
+  });
+  const slot = opts.slot ?? VIRTIO_BLK_PCI_SLOT;
+  m.pci.attach(slot, disk.pci, 0, opts.irq ?? VIRTIO_BLK_IRQ);
+  assignIoBars(disk.pci, slot);
+  return disk;
 }

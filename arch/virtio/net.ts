@@ -9,7 +9,8 @@
  * Rules:
  * - Transmit: a notify on queue 1 schedules processing as an event "now", so device work
  *   never runs inside the driver's port write. Each chain's readable bytes are the header
- *   and the frame; the header is stripped and the frame handed to the netdev; the chain
+ *   and the frame; the header is stripped and the frame handed to the netdev (a view of
+ *   guest RAM when it lies in one descriptor — netdevs copy what they keep); the chain
  *   goes back with length 0. A chain shorter than the header is a transmit error.
  * - Receive: a frame from the netdev goes into the next posted receive buffer (a zeroed
  *   header, then the frame). With no buffer posted it is dropped and counted as an
@@ -167,7 +168,8 @@ export class VirtioNet implements VirtioDeviceModel {
       } else if (!this.#linkUp || !this.#netdev) {
         this.stats.txDropped++;
       } else {
-        const frame = q.read(c, VIRTIO_NET_HDR_LEN);
+        // A view of guest RAM where it can be: the netdev copies what it keeps.
+        const frame = q.readView(c, VIRTIO_NET_HDR_LEN);
         this.stats.txFrames++;
         this.stats.txBytes += frame.length;
         this.#netdev.send(frame);

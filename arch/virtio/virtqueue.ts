@@ -282,6 +282,19 @@ export class Virtqueue {
     return out;
   }
 
+  /**
+   * The chain's readable bytes from `offset` to its end: a view of guest RAM when they
+   * lie in one descriptor (valid until the chain goes back to the driver), else a copy.
+   */
+  readView(chain: DescChain, offset = 0): Uint8Array {
+    const r = chain.readable;
+    if (r.length === 1 && offset <= r[0].len) {
+      const s = r[0];
+      return this.#ram.bytes.subarray(s.addr + offset, s.addr + s.len);
+    }
+    return this.read(chain, offset);
+  }
+
   /** Copies `data` into the chain's writable part from `offset`; returns bytes written. */
   write(chain: DescChain, data: Uint8Array, offset = 0): number {
     let at = 0, skip = offset;

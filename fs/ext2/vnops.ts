@@ -2,7 +2,9 @@
  * vnops.ts — ext2 under the VFS: the "ext2" file-system type (vfsops) and its vnode
  * operations, a thin adapter from vnodes to Ext2Volume's inode-number API.
  *
- * Rules: mount options are `{ dev: BlockDevice, readOnly?, cacheBlocks? }`; the volume is
+ * Rules: mount options are `{ dev: BlockDevice, readOnly?, cacheBlocks? }` or, as rumprun's
+ * config step passes them, `{ source: "ld0", readonly? }` naming a device in the kernel's
+ * block-device table (kernel/kern/bdevsw.ts); a name not there is ENXIO. The volume is
  * mounted read-only (and the mount marked MNT_RDONLY) when asked, when the device is, or
  * when the file system has features only readable here. One KMutex per volume serializes
  * every operation (the volume is not reentrant and its I/O may wait); nothing here drops
@@ -11,7 +13,8 @@
  * unreferenced; while it exists the volume holds the inode, so an unlinked open file
  * keeps its storage until reclaim. Times are whole seconds (ext2's resolution).
  */
-import { EINVAL, Errno } from "../../kernel/kern/errno.ts";
+import { blockDeviceNames, lookupBlockDevice } from "../../kernel/kern/bdevsw.ts";
+import { EINVAL, ENXIO, Errno } from "../../kernel/kern/errno.ts";
 import type { Kernel } from "../../kernel/kern/kernel.ts";
 import { KMutex } from "../../kernel/kern/sync.ts";
 import type { BlockDevice } from "../bdev.ts";
@@ -34,6 +37,34 @@ export interface Ext2MountArgs {
   dev: BlockDevice;
   readOnly?: boolean;
   cacheBlocks?: number;
+}
+
+/** Mount options by device name (an image config's BlkConfig is one). */
+export interface Ext2SourceArgs {
+  source: string;
+  readonly?: boolean;
+  readOnly?: boolean;
+  cacheBlocks?: number;
+}
+
+/** The device and options `data` names; throws EINVAL or ENXIO with a clear message. */
+function mountArgs(k: Kernel, data: unknown): Ext2MountArgs {
+  const a = data as Partial<Ext2MountArgs & Ext2SourceArgs> | null;
+  if (a && typeof a === "object" && a.dev) return a as Ext2MountArgs;
+  if (a && typeof a === "object" && typeof a.source === "string") {
+    const dev = lookupBlockDevice(k, a.source);
+    if (!dev) {
+      const known = blockDeviceNames(k);
+      throw new Errno(
+        ENXIO,
+        `ext2: no block device "${a.source}" (${
+          known.length ? `devices: ${known.join(", ")}` : "no block devices are attached"
+        })`,
+      );
+    }
+    return { dev, readOnly: !!(a.readOnly || a.readonly), cacheBlocks: a.cacheBlocks };
+  }
+  throw new Errno(EINVAL, "ext2 needs { dev: BlockDevice } or { source: NAME } as mount options");
 }
 
 /** One mounted ext2 (the mount's `data`). */
@@ -235,10 +266,7 @@ const ext2VfsOps: VfsOps = {
 export const ext2Type: VfsType = {
   name: "ext2",
   *mount(k: Kernel, mp: Mount, data: unknown): Wait<VfsOps> {
-    const a = data as Ext2MountArgs | null;
-    if (!a || typeof a !== "object" || !a.dev) {
-      throw new Errno(EINVAL, "ext2 needs { dev: BlockDevice } as mount options");
-    }
+    const a = mountArgs(k, data);
     const vol = yield* Ext2Volume.mount(a.dev, {
       now: () => k.walltime(),
       readOnly: !!a.readOnly || mp.readOnly,
@@ -247,7 +275,8 @@ export const ext2Type: VfsType = {
     for (const w of vol.warnings) k.printf(`ext2: ${w}\n`);
     if (vol.readOnly) mp.flags |= MNT_RDONLY;
     mp.data = new Ext2Mount(mp, vol, new KMutex(k.hyp, "ext2vol"));
-    mp.fromName = "ext2";
+    const source = (data as Partial<Ext2SourceArgs>).source;
+    mp.fromName = typeof source === "string" ? `/dev/${source.replace(/^\/dev\//, "")}` : "ext2";
     return ext2VfsOps;
   },
 };

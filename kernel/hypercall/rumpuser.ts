@@ -53,6 +53,15 @@ export const RUMPUSER_BIO_READ = 0x01;
 export const RUMPUSER_BIO_WRITE = 0x02;
 export const RUMPUSER_BIO_SYNC = 0x04;
 
+/** iovread/iovwrite offset meaning "at the file's current position". */
+export const RUMPUSER_IOV_NOSEEK = -1;
+
+/** syncfd() flags. */
+export const RUMPUSER_SYNCFD_READ = 0x01;
+export const RUMPUSER_SYNCFD_WRITE = 0x02;
+export const RUMPUSER_SYNCFD_BARRIER = 0x04;
+export const RUMPUSER_SYNCFD_SYNC = 0x08;
+
 /** curlwpop operations. */
 export const RUMPUSER_LWP_CREATE = 0;
 export const RUMPUSER_LWP_DESTROY = 1;

@@ -55,10 +55,17 @@ export function checkComponents(list: readonly RumpComponent[]): void {
   }
 }
 
-/** The order `initComponents` runs `list` in (checked first). */
-export function componentInitOrder(list: readonly RumpComponent[]): RumpComponent[] {
-  checkComponents(list);
-  const byName = new Map(list.map((c) => [c.name, c]));
+/**
+ * The order `initComponents` runs `list` in (checked first). `linked` is the whole image's
+ * list when `list` is part of it (rump_init runs the types in two passes), so a component
+ * may require one of another type.
+ */
+export function componentInitOrder(
+  list: readonly RumpComponent[],
+  linked: readonly RumpComponent[] = list,
+): RumpComponent[] {
+  checkComponents(linked);
+  const byName = new Map(linked.map((c) => [c.name, c]));
   const out: RumpComponent[] = [];
   for (const type of COMPONENT_ORDER) {
     const done = new Set<string>();
@@ -71,7 +78,7 @@ export function componentInitOrder(list: readonly RumpComponent[]): RumpComponen
       visiting.add(c.name);
       for (const r of c.requires ?? []) {
         const d = byName.get(r)!;
-        if (d.type === type) visit(d);
+        if (d.type === type && list.includes(d)) visit(d);
       }
       visiting.delete(c.name);
       done.add(c.name);
@@ -86,8 +93,12 @@ export function componentInitOrder(list: readonly RumpComponent[]): RumpComponen
  * Initialises `list` in rump's order; returns the names in the order they ran. Each name
  * is also appended to `k.components`.
  */
-export function* initComponents(k: Kernel, list: readonly RumpComponent[]): Blocking<string[]> {
-  const order = componentInitOrder(list);
+export function* initComponents(
+  k: Kernel,
+  list: readonly RumpComponent[],
+  linked: readonly RumpComponent[] = list,
+): Blocking<string[]> {
+  const order = componentInitOrder(list, linked);
   const verbose = k.hyp.getparam(RUMP_VERBOSE) !== null;
   const ran: string[] = [];
   for (const c of order) {

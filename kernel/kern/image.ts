@@ -52,6 +52,11 @@ export interface Image {
   description: string;
   components: RumpComponent[];
   apps: ImageApp[];
+  /**
+   * Apps linked in but not started: they run only when another app spawns them by name
+   * (a shell's tools, as rumprun links several programs into one image).
+   */
+  linked?: App[];
   config: ImageConfig;
   /** The root tree as a ustar archive, unpacked into / at boot. */
   root?: Uint8Array;

@@ -19,9 +19,11 @@ export const KERNIDENT = "RUMPSIM";
 export function* rumpInit(k: Kernel, components: readonly RumpComponent[]): Blocking<string[]> {
   checkComponents(components);
   k.startThreads();
-  const ran = yield* initComponents(k, components.filter((c) => EARLY.has(c.type)));
+  const early = components.filter((c) => EARLY.has(c.type));
+  const ran = yield* initComponents(k, early, components);
   for (const hook of k.autoconf) yield* hook();
-  ran.push(...yield* initComponents(k, components.filter((c) => !EARLY.has(c.type))));
+  const late = components.filter((c) => !EARLY.has(c.type));
+  ran.push(...yield* initComponents(k, late, components));
   k.printf(
     `rump kernel: ${ran.length} components initialised${ran.length ? ": " + ran.join(" ") : ""}\n`,
   );

@@ -37,6 +37,12 @@ export class KernelPanic extends Error {
   }
 }
 
+/** A module the boot loader loaded with the kernel: its name (the module string) and bytes. */
+export interface BootModule {
+  name: string;
+  data: Uint8Array;
+}
+
 export interface KernelOptions {
   /** Overrides _RUMPUSER_HOSTNAME. */
   hostname?: string;
@@ -76,6 +82,18 @@ export class Kernel implements RumpHyperup {
    */
   netconfig: ((c: NetIfConfig) => Blocking) | null = null;
   blkconfig: ((c: BlkConfig) => Blocking) | null = null;
+  /**
+   * What the boot loader handed over besides the kernel (multiboot modules on hw, e.g.
+   * "config.json" and the image's root tree "root.tar"); set by the platform's boot,
+   * empty on a platform without a loader. Components find their module here by name.
+   */
+  bootModules: BootModule[] = [];
+  /**
+   * Run once when the kernel halts after its apps (NetBSD's shutdownhook_establish, the
+   * part of rump's reboot that syncs): a disk file system unmounts itself so its writes
+   * reach the disk and it is left clean. The platform's main runs them in order.
+   */
+  readonly shutdownHooks: (() => Blocking)[] = [];
   #nextLid = 1;
   #rnd = new Uint8Array(256);
   #rndPos = 256;

@@ -48,6 +48,8 @@ export class TcpStack {
   readonly stats = new TcpStats();
   readonly isn: IsnGenerator;
   #conns = new Map<string, Tcb>();
+  /** The connection `lookup` found last (cleared whenever the table changes). */
+  #last: Tcb | null = null;
   #listeners = new Map<string, TcpListener>();
   /** Local ports in use (by connections and listeners), with use counts. */
   #ports = new Map<number, number>();
@@ -140,7 +142,15 @@ export class TcpStack {
 
   /** The connection for a 4-tuple, or null. */
   lookup(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): Tcb | null {
-    return this.#conns.get(tupleKey(laddr, lport, faddr, fport)) ?? null;
+    // A one-entry cache (BSD's tcp_last_inpcb): bulk traffic hits the same connection.
+    const last = this.#last;
+    if (
+      last !== null && last.lport === lport && last.fport === fport &&
+      last.laddr === laddr && last.faddr === faddr
+    ) return last;
+    const tp = this.#conns.get(tupleKey(laddr, lport, faddr, fport)) ?? null;
+    if (tp !== null) this.#last = tp;
+    return tp;
   }
 
   findListener(laddr: Ipv4Addr, port: number): TcpListener | null {
@@ -180,6 +190,7 @@ export class TcpStack {
 
   /** Enters a control block in the table. */
   attach(tp: Tcb): void {
+    this.#last = null;
     tp.key = tupleKey(tp.laddr, tp.lport, tp.faddr, tp.fport);
     this.#conns.set(tp.key, tp);
     this.#usePort(tp.lport, 1);
@@ -187,6 +198,7 @@ export class TcpStack {
 
   /** Takes a control block out of the table (tcp_close). */
   detach(tp: Tcb): void {
+    if (this.#last === tp) this.#last = null;
     if (tp.key !== "" && this.#conns.get(tp.key) === tp) {
       this.#conns.delete(tp.key);
       this.#usePort(tp.lport, -1);

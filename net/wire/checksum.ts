@@ -8,9 +8,10 @@
  * sum of a chunk that starts at an odd offset of the whole must be byte-swapped first
  * (`swap16`, RFC 1071 §2(B)). An odd trailing byte is padded with a zero low byte.
  *
- * Speed: this is on the bulk TCP path. Past a short prefix the bytes are added as native
- * 32-bit words (a Uint32Array over the aligned middle) into a double, which stays exact
- * for 2^21 words; 65536 ≡ 1 (mod 65535) makes those 32-bit sums equal the 16-bit one's
+ * Speed: this is on the bulk TCP path. Past a short prefix the bytes are read as native
+ * 32-bit words (a Uint32Array over the aligned middle) whose two 16-bit halves are added
+ * into two small-integer accumulators (exact for CHUNK_WORDS words, and never leaving
+ * int32 arithmetic); 65536 ≡ 1 (mod 65535) makes those sums equal the 16-bit one's
  * complement sum, and the host byte order is undone by one swap at the end (§2(B)).
  */
 
@@ -20,12 +21,17 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Below this many bytes the plain word loop beats setting up a Uint32Array. */
 const SHORT = 64;
 
-/** Words per exact double accumulation: 2^21 × (2^32 − 1) < 2^53. */
-const CHUNK_WORDS = 1 << 20;
+/** Words per small-integer accumulation: 2^14 × (2^16 − 1) < 2^30. */
+const CHUNK_WORDS = 1 << 14;
 
 /** Folds any non-negative integer below 2^53 to a 16-bit one's complement sum. */
 export function fold(x: number): number {
-  return x === 0 ? 0 : ((x - 1) % 0xffff) + 1;
+  if (x < 0x100000000) {
+    // End-around carry twice: below 2^32 that always lands in 0..0xFFFF (0 only for 0).
+    x = (x >>> 16) + (x & 0xffff);
+    return (x >>> 16) + (x & 0xffff);
+  }
+  return ((x - 1) % 0xffff) + 1;
 }
 
 /** Swaps the bytes of a 16-bit sum (the sum of a chunk placed at an odd offset). */
@@ -58,12 +64,11 @@ export function onesSum(bytes: Uint8Array, start = 0, end = bytes.length, initia
     for (let w0 = 0; w0 < words; w0 += CHUNK_WORDS) {
       const w1 = Math.min(words, w0 + CHUNK_WORDS);
       let a = 0, b = 0;
-      let w = w0;
-      for (; w + 1 < w1; w += 2) {
-        a += u32[w];
-        b += u32[w + 1];
+      for (let w = w0; w < w1; w++) {
+        const x = u32[w];
+        a += x & 0xffff;
+        b += x >>> 16;
       }
-      if (w < w1) a += u32[w];
       mid = fold(mid + fold(a) + fold(b));
     }
     // A native word at an even distance from start is byte-swapped on a little-endian host;

@@ -128,6 +128,14 @@ export function parseTcpOptionList(b: Uint8Array): TcpOption[] {
 export function parseTcpOptions(b: Uint8Array): TcpOptions {
   const o: TcpOptions = {};
   if (b.length === 0) return o;
+  if (
+    b.length === 12 && b[0] === TCPOPT_NOP && b[1] === TCPOPT_NOP &&
+    b[2] === TCPOPT_TIMESTAMP && b[3] === 10
+  ) {
+    // The layout nearly every segment of a connection carries (RFC 7323 Appendix A).
+    o.timestamp = { tsval: getU32(b, 4), tsecr: getU32(b, 8) };
+    return o;
+  }
   for (const opt of parseTcpOptionList(b)) {
     switch (opt.kind) {
       case "mss":

@@ -3,11 +3,14 @@
  * ArrayBuffer, the console is a host stream, the wall clock is the host's (or a fixed
  * epoch in virtual mode, so runs reproduce).
  *
- * Rules: the only code of the hosted platform that touches the host; threads, locks and
- * time come from sched/ through FiberRumpuser.
+ * Rules: the only code of the hosted platform that touches the host (with host_files.ts,
+ * the file and block I/O calls on the host's files); threads, locks and time come from
+ * sched/ through FiberRumpuser.
  */
 import type { Prng, Scheduler } from "../../../sched/mod.ts";
+import type { BioDone, Blocking, FileInfo, IoVec } from "../../hypercall/rumpuser.ts";
 import { FiberRumpuser } from "../fiber_rumpuser.ts";
+import { HostFiles } from "./host_files.ts";
 import { RegionAllocator } from "../region_alloc.ts";
 
 /** The wall clock at power-on in virtual mode: fixed, so runs reproduce (as on hw). */
@@ -32,6 +35,8 @@ export class HostedRumpuser extends FiberRumpuser {
   readonly #epochNs: number;
   readonly #console: (bytes: Uint8Array) => void;
   readonly #enc = new TextEncoder();
+  /** The host files the kernel has open (open/bio/iovread/...). */
+  readonly files: HostFiles;
 
   constructor(sched: Scheduler, prng: Prng, readonly opts: HostedOptions = {}) {
     super(sched, prng);
@@ -40,6 +45,29 @@ export class HostedRumpuser extends FiberRumpuser {
     this.#alloc = new RegionAllocator([{ base: 4096, len: size - 4096 }]);
     this.#epochNs = (opts.epochMs ?? (sched.clock.realtime ? Date.now() : VIRTUAL_EPOCH_MS)) * 1e6;
     this.#console = opts.console ?? ((b) => Deno.stdout.writeSync(b));
+    this.files = new HostFiles(sched, () => this.#mem);
+  }
+
+  override open(path: string, mode: number): number {
+    return this.files.open(path, mode);
+  }
+  override close(fd: number): number {
+    return this.files.close(fd);
+  }
+  override getfileinfo(path: string): FileInfo | number {
+    return this.files.getfileinfo(path);
+  }
+  override bio(fd: number, op: number, addr: number, len: number, off: number, done: BioDone) {
+    this.files.bio(fd, op, addr, len, off, done);
+  }
+  override iovread(fd: number, iov: IoVec[], off: number): Blocking<number> {
+    return this.files.iovread(fd, iov, off);
+  }
+  override iovwrite(fd: number, iov: IoVec[], off: number): Blocking<number> {
+    return this.files.iovwrite(fd, iov, off);
+  }
+  override syncfd(fd: number, flags: number, start: number, len: number): Blocking<number> {
+    return this.files.syncfd(fd, flags, start, len);
   }
 
   getparam(name: string): string | null {

@@ -127,6 +127,7 @@ export function boot(
   // 10. The rump kernel: its message buffer starts with the lines above; interrupts on.
   const kernel = new Kernel(platform, { hostname: config.hostname ?? image.name });
   kernel.msgbuf.append(early.join(""));
+  kernel.bootModules = mbi.modules.map((x) => ({ name: x.string, data: x.data }));
   intr.start(kernel);
   m.cpu.sti();
   return { machine: m, kernel, user, config, intr };

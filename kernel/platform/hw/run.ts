@@ -10,6 +10,7 @@ import { createMachine, type Machine, type MachineMode } from "../../../arch/mac
 import { writeMultibootInfo } from "../../../arch/multiboot.ts";
 import type { RunResult } from "../../../sched/mod.ts";
 import type { Image } from "../../kern/image.ts";
+import { Errno } from "../../kern/errno.ts";
 import { rumpInit } from "../../kern/init.ts";
 import type { Kernel } from "../../kern/kernel.ts";
 import { AppRunner } from "../../syscall/exec.ts";
@@ -46,7 +47,11 @@ export function loadAndBoot(
   const config = new TextEncoder().encode(JSON.stringify(image.config));
   const mb = writeMultibootInfo(m.ram, {
     cmdline: `rumpsim.${image.name}${image.config.cmdline ? " " + image.config.cmdline : ""}`,
-    modules: [{ data: config, string: "config.json" }],
+    modules: [
+      { data: config, string: "config.json" },
+      // The root tree (rumprun's cookfs), unpacked into / by the rumpfs_cookfs component.
+      ...(image.root ? [{ data: image.root, string: "root.tar" }] : []),
+    ],
     bootLoaderName: "rumpsim",
   });
   return boot(m, mb.magic, mb.infoAddr, image, {
@@ -73,11 +78,18 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
       if (!blkconfig) {
         return k.panic(`config: ${d.source}: no file system is linked into this image`);
       }
-      yield* blkconfig(d);
+      try {
+        yield* blkconfig(d);
+      } catch (e) {
+        // A disk that does not mount (corrupt, missing) ends the run with a clear line.
+        if (!(e instanceof Errno)) throw e;
+        k.printf(`rumprun: cannot mount ${d.source} on ${d.path}: ${e.message}\n`);
+        k.hyp.exit(1);
+      }
     }
     // The apps in order: a background app is started and left running; each other app is
     // waited for, and the last one's status is the run's (rumprun's run modes).
-    const runner = new AppRunner(k, image.apps.map((a) => a.app));
+    const runner = new AppRunner(k, [...image.apps.map((a) => a.app), ...(image.linked ?? [])]);
     let status = 0;
     for (const [i, a] of image.apps.entries()) {
       const p = runner.start(a.app.name, [a.app.name, ...(i === 0 && argv ? argv : a.argv)], {
@@ -87,6 +99,7 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
       if (!a.background) status = yield* runner.wait(p);
     }
     k.printf(`rumpsim: apps exited with status ${status}, halting\n`);
+    for (const hook of k.shutdownHooks) yield* hook();
     k.hyp.exit(status);
   });
 }

@@ -194,3 +194,24 @@ Deno.test("virtqueue: an indirect table is walked when indirect descriptors are 
   assert.deepEqual(c.readable, [{ addr: 0x2000, len: 4 }]);
   assert.deepEqual(c.writable, [{ addr: 0x3000, len: 100 }]);
 });
+
+Deno.test("virtqueue: readView is a view of RAM for one descriptor and a copy across several", () => {
+  const t = setup();
+  t.ram.writeBytes(0x2000, new Uint8Array([1, 2, 3, 4, 5]));
+  t.ram.writeBytes(0x3000, new Uint8Array([6, 7]));
+  t.desc(0, 0x2000, 5);
+  t.desc(1, 0x2000, 3, VRING_DESC_F_NEXT, 2);
+  t.desc(2, 0x3000, 2);
+  t.offer(0);
+  t.offer(1);
+  const one = t.q.pop()!;
+  const v = t.q.readView(one, 2);
+  assert.deepEqual([...v], [3, 4, 5]);
+  t.ram.writeBytes(0x2002, new Uint8Array([9]));
+  assert.equal(v[0], 9, "a view sees what the driver writes later");
+  const two = t.q.pop()!;
+  const c = t.q.readView(two, 1);
+  assert.deepEqual([...c], [2, 9, 6, 7]);
+  t.ram.writeBytes(0x3000, new Uint8Array([0]));
+  assert.equal(c[2], 6, "a chain of several descriptors is copied");
+});

@@ -1,0 +1,68 @@
+/**
+ * host_work.ts — host I/O entering a running machine in realtime mode: the queue through
+ * which host callbacks (a socket accepted, bytes read, a write finished) reach the
+ * simulated side, and the count of open host sources.
+ *
+ * A host callback never touches kernel state from wherever the host ran it: it `post`s a
+ * plain function, which the platform's idle loop runs in the event loop's own context
+ * (never inside a fiber), where it may do what an interrupt source may — change a queue,
+ * signal a condition variable, wake a fiber. `post` also kicks the waiter, so a CPU
+ * halted on the host wakes at once. `runPending` is what an idle policy calls; it returns
+ * true when something ran (a fiber may now be runnable, so idle must return).
+ *
+ * While any host source is open (`openSource`), a machine with nothing scheduled waits
+ * for the host instead of ending as a deadlock.
+ *
+ * Rules: no host API here (platform code, shared by hw and hosted); the waiter is the
+ * platform's (arch's HostWaiter on hw, the hosted platform's own on hosted) and is used
+ * only through the three calls below.
+ */
+
+/** What wakes a CPU halted on the host (arch/realtime.ts HostWaiter has this shape). */
+export interface HostKick {
+  kick(): void;
+  openSource(): void;
+  closeSource(): void;
+}
+
+export class HostWork {
+  #q: (() => void)[] = [];
+  /** Functions run so far, for benchmarks and tests. */
+  ran = 0;
+
+  constructor(readonly waiter: HostKick) {}
+
+  /** Queues `fn` to run in the event loop's context and wakes the halted CPU. */
+  post(fn: () => void): void {
+    this.#q.push(fn);
+    this.waiter.kick();
+  }
+
+  /** True when work is queued. */
+  get pending(): boolean {
+    return this.#q.length > 0;
+  }
+
+  /** Runs every queued function (and any they queue); true if at least one ran. */
+  runPending(): boolean {
+    if (this.#q.length === 0) return false;
+    while (this.#q.length > 0) {
+      const q = this.#q;
+      this.#q = [];
+      for (const fn of q) {
+        this.ran++;
+        fn();
+      }
+    }
+    return true;
+  }
+
+  /** A host source (a listener, a connection) opened: the machine waits for it. */
+  openSource(): void {
+    this.waiter.openSource();
+  }
+
+  closeSource(): void {
+    this.waiter.closeSource();
+  }
+}

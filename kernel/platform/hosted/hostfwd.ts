@@ -1,0 +1,379 @@
+/**
+ * hostfwd.ts (hosted) — QEMU's hostfwd in the user netdev's gateway: a host listener
+ * (Deno.listen on a loopback address) whose every accepted connection becomes a TCP
+ * connection from the gateway kernel to the guest, with bytes relayed both ways.
+ *
+ * One relay per host connection: two gateway kernel threads over one socket of the
+ * gateway kernel (the same socket layer an app uses), and two host tasks over the Deno
+ * connection, meeting through HostWork (host → kernel) and a condition variable.
+ *   up   (host → guest): the host task reads a chunk only after the previous one is in the
+ *        gateway socket's send buffer (sendto returned); host EOF → shutdown(SHUT_WR);
+ *        a host reset → the socket is closed with SO_LINGER 0, which sends the guest a RST.
+ *   down (guest → host): the thread reads the socket only after the host write of the
+ *        previous chunk completed; the guest's FIN → conn.closeWrite(); the guest's RST →
+ *        the host connection is closed at once, unread data and all.
+ * So each direction holds at most one chunk (RELAY_CHUNK) outside the two sockets' own
+ * bounded buffers, however slow the other side: that is the back-pressure.
+ * A host connection to a guest port with no listener (the guest answers the SYN with a
+ * RST) is closed without a byte — the host sees the connection end at once.
+ *
+ * Rules: host callbacks only `post` to HostWork; kernel state changes in the event loop's
+ * context or in gateway threads. Every host listener and connection is an open host
+ * source while it lives. A host address that is not loopback (127/8) is refused here.
+ */
+import { Errno } from "../../kern/errno.ts";
+import type { Kernel } from "../../kern/kernel.ts";
+import type { KCondvar, KMutex } from "../../kern/sync.ts";
+import { AF_INET, SHUT_RD, SHUT_WR, SO_LINGER, SOCK_STREAM } from "../../syscall/api.ts";
+import type { KFile } from "../../syscall/file.ts";
+import type { ProcRef, SocketSyscalls } from "../../syscall/systab.ts";
+import type { HostWork } from "../host_work.ts";
+
+/** A hostfwd rule (arch/netdev/user.ts parses QEMU's syntax into this shape). */
+export interface HostFwd {
+  proto: "tcp";
+  hostAddr: string;
+  /** 0: the host picks a free port. */
+  hostPort: number;
+  guestAddr: string;
+  guestPort: number;
+}
+
+/** Bytes read from (or written to) the host at a time: the most a direction holds. */
+export const RELAY_CHUNK = 32 * 1024;
+
+export interface RelayStats {
+  /** Host connections accepted. */
+  accepted: number;
+  /** Relays over (both directions done). */
+  closed: number;
+  /** Host connections the guest refused (no listener): closed without data. */
+  refused: number;
+  /** Guest resets carried to the host, and host resets carried to the guest. */
+  guestResets: number;
+  hostResets: number;
+  bytesUp: number;
+  bytesDown: number;
+  /** Bytes held by relays outside the sockets now, and the most ever held by one relay. */
+  held: number;
+  maxHeldPerRelay: number;
+}
+
+export function newRelayStats(): RelayStats {
+  return {
+    accepted: 0,
+    closed: 0,
+    refused: 0,
+    guestResets: 0,
+    hostResets: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    held: 0,
+    maxHeldPerRelay: 0,
+  };
+}
+
+/** What a relay needs of the gateway. */
+export interface RelayEnv {
+  k: Kernel;
+  proc: ProcRef;
+  host: HostWork;
+  stats: RelayStats;
+}
+
+/** A hostfwd rule's host listener; `close` ends it and every relay it started. */
+export class HostFwdListener {
+  readonly #listener: Deno.TcpListener;
+  readonly #relays = new Set<Relay>();
+  #closed = false;
+
+  constructor(readonly env: RelayEnv, readonly fwd: HostFwd) {
+    if (!/^127\.\d+\.\d+\.\d+$/.test(fwd.hostAddr)) {
+      throw new Error(`hostfwd: host address ${fwd.hostAddr} is not a loopback address`);
+    }
+    this.#listener = Deno.listen({ hostname: fwd.hostAddr, port: fwd.hostPort });
+    env.host.openSource();
+    void this.#acceptLoop();
+  }
+
+  /** The bound host address (its port is the one chosen when the rule said 0). */
+  get addr(): Deno.NetAddr {
+    return this.#listener.addr;
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch {
+        break; // the listener was closed
+      }
+      if (this.#closed) {
+        conn.close();
+        break;
+      }
+      conn.setNoDelay(true);
+      this.env.stats.accepted++;
+      this.env.host.post(() => {
+        const r = new Relay(this.env, this.fwd, conn, () => this.#relays.delete(r));
+        this.#relays.add(r);
+      });
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+    this.env.host.closeSource();
+    for (const r of this.#relays) r.hostAbort();
+  }
+}
+
+/** One host connection relayed to the guest. */
+class Relay {
+  readonly #net: SocketSyscalls;
+  readonly #mtx: KMutex;
+  readonly #cv: KCondvar;
+  #fp: KFile | null = null;
+  /** A chunk from the host waiting to go into the socket, and who to tell when it went. */
+  #up: Uint8Array | null = null;
+  #room: (() => void) | null = null;
+  #hostEof = false;
+  #hostErr = false;
+  #guestGone = false;
+  #aborted = false;
+  #writing = false;
+  #hostClosed = false;
+  #threads = 0;
+  #held = 0;
+
+  constructor(
+    readonly env: RelayEnv,
+    readonly fwd: HostFwd,
+    readonly conn: Deno.TcpConn,
+    readonly onDone: () => void,
+  ) {
+    this.#net = env.k.syscalls.net!;
+    this.#mtx = env.k.mutex("hostfwd");
+    this.#cv = env.k.cv("hostfwd");
+    env.host.openSource();
+    this.#threads = 1;
+    env.k.threadCreate(`hostfwd:${fwd.guestPort}`, () => this.#upThread());
+  }
+
+  #hold(n: number): void {
+    this.#held += n;
+    this.env.stats.held += n;
+    if (this.#held > this.env.stats.maxHeldPerRelay) this.env.stats.maxHeldPerRelay = this.#held;
+  }
+
+  /** Host → kernel: change state in the event loop's context and wake the threads. */
+  #post(fn: () => void): void {
+    this.env.host.post(() => {
+      fn();
+      this.#cv.broadcast();
+    });
+  }
+
+  *#waitFor(cond: () => boolean) {
+    yield* this.#mtx.enter();
+    while (!cond()) yield* this.#cv.wait(this.#mtx);
+    this.#mtx.exit();
+  }
+
+  *#upThread() {
+    const net = this.#net;
+    const fp = net.socket(this.env.proc, AF_INET, SOCK_STREAM, 0);
+    this.#fp = fp;
+    try {
+      yield* net.connect(fp, { addr: this.fwd.guestAddr, port: this.fwd.guestPort });
+    } catch (e) {
+      if (!(e instanceof Errno)) throw e;
+      this.env.stats.refused++;
+      this.#guestGone = true;
+      this.#closeHost();
+      yield* this.#threadDone();
+      return;
+    }
+    this.#threads++;
+    this.env.k.threadCreate(`hostfwd:${this.fwd.guestPort}:down`, () => this.#downThread());
+    void this.#hostReader();
+    for (;;) {
+      yield* this.#waitFor(() =>
+        this.#up !== null || this.#hostEof || this.#hostErr || this.#guestGone
+      );
+      if (this.#guestGone) break;
+      const chunk = this.#up;
+      if (chunk) {
+        try {
+          for (let off = 0; off < chunk.length;) {
+            off += yield* net.sendto(fp, chunk.subarray(off), 0, null);
+          }
+          this.env.stats.bytesUp += chunk.length;
+        } catch (e) {
+          if (!(e instanceof Errno)) throw e;
+          this.#guestReset();
+          break;
+        } finally {
+          this.#hold(-chunk.length);
+        }
+        this.#up = null;
+        const room = this.#room;
+        this.#room = null;
+        room?.();
+        continue;
+      }
+      if (this.#hostErr) {
+        yield* this.#abortGuest();
+        break;
+      }
+      if (this.#hostEof) {
+        try {
+          yield* net.shutdown(fp, SHUT_WR);
+        } catch (e) {
+          if (!(e instanceof Errno)) throw e;
+        }
+        break;
+      }
+    }
+    yield* this.#threadDone();
+  }
+
+  *#downThread() {
+    const net = this.#net, fp = this.#fp!;
+    const buf = new Uint8Array(RELAY_CHUNK);
+    for (;;) {
+      let n: number;
+      try {
+        n = (yield* net.recvfrom(fp, buf, 0)).n;
+      } catch (e) {
+        if (!(e instanceof Errno)) throw e;
+        this.#guestReset();
+        break;
+      }
+      if (this.#aborted || this.#hostErr) break;
+      if (n === 0) {
+        if (!this.#hostClosed) {
+          this.conn.closeWrite().catch(() => {});
+        }
+        break;
+      }
+      const chunk = buf.slice(0, n);
+      this.#hold(n);
+      this.#writing = true;
+      void this.#hostWrite(chunk);
+      yield* this.#waitFor(() => !this.#writing);
+      this.#hold(-n);
+      if (this.#hostErr) {
+        yield* this.#abortGuest();
+        break;
+      }
+      this.env.stats.bytesDown += n;
+    }
+    yield* this.#threadDone();
+  }
+
+  /** The guest reset the connection: close the host side at once. */
+  #guestReset(): void {
+    if (this.#guestGone) return;
+    this.#guestGone = true;
+    if (!this.#aborted) this.env.stats.guestResets++;
+    this.#closeHost();
+    const room = this.#room;
+    this.#room = null;
+    room?.();
+    this.#cv.broadcast();
+  }
+
+  /** The host reset: the gateway socket will close with a RST; unblock the down thread. */
+  *#abortGuest() {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.env.stats.hostResets++;
+    const so = this.#fp!.data as { options: number; linger: number; wakeup(): void };
+    so.options |= SO_LINGER;
+    so.linger = 0; // close(2) with a zero linger time aborts: RST (tcp_usrreq detach)
+    this.#cv.broadcast();
+    try {
+      // Wakes a down thread blocked in recvfrom: it reads EOF and ends.
+      yield* this.#net.shutdown(this.#fp!, SHUT_RD);
+    } catch (e) {
+      if (!(e instanceof Errno)) throw e; // not connected any more
+    }
+  }
+
+  /** Ends everything from the host side (the listener closes, the run ends). */
+  hostAbort(): void {
+    this.#post(() => {
+      this.#hostErr = true;
+    });
+    this.#closeHost();
+  }
+
+  *#threadDone() {
+    if (--this.#threads > 0) return;
+    const fp = this.#fp;
+    this.#fp = null;
+    if (fp) {
+      try {
+        yield* fp.ops.close(fp);
+      } catch (e) {
+        if (!(e instanceof Errno)) throw e;
+      }
+    }
+    this.#closeHost();
+    this.env.stats.closed++;
+    this.env.host.closeSource();
+    this.onDone();
+  }
+
+  #closeHost(): void {
+    if (this.#hostClosed) return;
+    this.#hostClosed = true;
+    try {
+      this.conn.close();
+    } catch { /* already closed */ }
+  }
+
+  async #hostReader(): Promise<void> {
+    for (;;) {
+      const buf = new Uint8Array(RELAY_CHUNK);
+      let n: number | null;
+      try {
+        n = await this.conn.read(buf);
+      } catch {
+        if (!this.#hostClosed) this.#post(() => (this.#hostErr = true));
+        return;
+      }
+      if (n === null) {
+        this.#post(() => (this.#hostEof = true));
+        return;
+      }
+      const room = new Promise<void>((resolve) => {
+        this.#post(() => {
+          this.#hold(n!);
+          this.#up = buf.subarray(0, n!);
+          this.#room = resolve;
+        });
+      });
+      await room;
+      if (this.#guestGone || this.#aborted) return;
+    }
+  }
+
+  async #hostWrite(chunk: Uint8Array): Promise<void> {
+    try {
+      for (let off = 0; off < chunk.length;) off += await this.conn.write(chunk.subarray(off));
+      this.#post(() => (this.#writing = false));
+    } catch {
+      this.#post(() => {
+        this.#writing = false;
+        this.#hostErr = true;
+      });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * realtime.ts (hosted) — the hosted platform's realtime mode: a clock from the host's
+ * monotonic clock, a waiter a host source can kick, and the idle policy that awaits host
+ * events or the next deadline.
+ *
+ * When every fiber waits, `hostedRealtimeIdle` runs the host work already posted, the
+ * events due, and otherwise awaits the earliest of: the next timed-queue deadline, the next
+ * event, a kick from a host source. It reports "nothing can ever happen" only when there
+ * is no deadline, no event and no open host source.
+ *
+ * Rules: the one place on the hosted platform that reads host time or sets host timers
+ * (the same job arch/realtime.ts does for hw, which hosted may not import). Used when one
+ * hosted kernel runs alone; when it shares a simulated PC's scheduler, the machine owns
+ * the clock and the idle policy and this file is not used (kernel/platform/hw/host_idle.ts).
+ */
+import type { Clock, IdlePolicy } from "../../../sched/mod.ts";
+import type { HostKick, HostWork } from "../host_work.ts";
+
+/** sched's Clock over performance.now(): ns since it was made; waiting is how time passes. */
+export class HostedRealtimeClock implements Clock {
+  readonly realtime = true;
+  readonly #t0 = performance.now();
+  #last = 0;
+
+  now(): number {
+    const ns = Math.floor((performance.now() - this.#t0) * 1e6);
+    if (ns > this.#last) this.#last = ns;
+    return this.#last;
+  }
+
+  advanceTo(_ns: number): void {}
+}
+
+/** A wait on the host that a source's kick ends early; a kick with nobody waiting is kept. */
+export class HostedWaiter implements HostKick {
+  #resolve: (() => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #kicked = false;
+  #sources = 0;
+
+  constructor(readonly clock: Clock) {}
+
+  get hostSources(): number {
+    return this.#sources;
+  }
+  openSource(): void {
+    this.#sources++;
+  }
+  closeSource(): void {
+    if (this.#sources > 0) this.#sources--;
+    if (this.#sources === 0) this.kick();
+  }
+
+  /** Resolves at `untilNs` on the clock, or at the next kick (Infinity: only a kick). */
+  wait(untilNs: number): Promise<void> {
+    if (this.#kicked) {
+      this.#kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+      if (untilNs !== Infinity) {
+        const ms = Math.max(0, (untilNs - this.clock.now()) / 1e6);
+        this.#timer = setTimeout(() => this.#finish(), Math.ceil(ms));
+      }
+    });
+  }
+
+  kick(): void {
+    if (this.#resolve) this.#finish();
+    else this.#kicked = true;
+  }
+
+  #finish(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const r = this.#resolve;
+    this.#resolve = null;
+    r?.();
+  }
+}
+
+/** The idle policy of a hosted kernel running alone in realtime mode. */
+export function hostedRealtimeIdle(work: HostWork, waiter: HostedWaiter): IdlePolicy {
+  const ready = (s: Parameters<IdlePolicy["idle"]>[0], deadline: number): boolean => {
+    const ran = work.runPending();
+    const now = s.clock.now();
+    const fired = s.events.runDue(now);
+    return ran || fired > 0 || deadline <= now;
+  };
+  return {
+    idle(s, deadline) {
+      if (ready(s, deadline)) return true;
+      return (async () => {
+        while (s.halted === null) {
+          const next = Math.min(deadline, s.events.nextAt());
+          if (next === Infinity && waiter.hostSources === 0 && !work.pending) return false;
+          await waiter.wait(next);
+          if (ready(s, deadline)) return true;
+        }
+        return false;
+      })();
+    },
+  };
+}

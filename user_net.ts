@@ -1,0 +1,62 @@
+/**
+ * user_net.ts — `--netdev user` put together: the guest's virtio-net NIC on the user
+ * netdev's cable (arch/netdev/user.ts), the gateway kernel on its other end
+ * (kernel/platform/hosted/gateway.ts) sharing the machine's scheduler, and the machine's
+ * idle policy that also wakes for host I/O (kernel/platform/hw/host_idle.ts).
+ *
+ * This is assembly only, and it lives here because it is the one place allowed to join
+ * the two platforms: hw may not import hosted, hosted may not import arch. Call
+ * `attachUserNet` from `runImage`'s `onBoot` (after boot, before the scheduler runs; the
+ * NIC is found when rump_init configures the PCI bus).
+ *
+ * Rules: the machine must be in realtime mode (host sockets); frames on the cable can be
+ * captured (`pcap`); every host address is loopback.
+ */
+import { DEFAULT_EPOCH_MS } from "./arch/machine.ts";
+import type { Netdev } from "./arch/netdev/netdev.ts";
+import { PcapFilter } from "./arch/netdev/pcap.ts";
+import { type HostFwd, USER_NET, UserNetdev } from "./arch/netdev/user.ts";
+import { attachVirtioNet } from "./arch/virtio/attach.ts";
+import type { VirtioNet } from "./arch/virtio/net.ts";
+import { createGateway, type Gateway } from "./kernel/platform/hosted/gateway.ts";
+import type { Booted } from "./kernel/platform/hw/boot.ts";
+import { hostIdle, machineHostWork } from "./kernel/platform/hw/host_idle.ts";
+
+export interface UserNetOptions {
+  hostfwd?: HostFwd[];
+  /** Extra DNS names (`--hosts`), over the image config's `hosts`. */
+  hosts?: Record<string, string>;
+  seed?: number;
+  /** The guest NIC's MAC (QEMU's first NIC by default). */
+  mac?: string;
+  /** A capture of the cable, seen from the guest's NIC. */
+  pcap?: (bytes: Uint8Array) => void;
+}
+
+export interface UserNet {
+  gateway: Gateway;
+  netdev: UserNetdev;
+  nic: VirtioNet;
+}
+
+export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
+  const m = b.machine;
+  const host = machineHostWork(m);
+  const netdev = new UserNetdev(m.sched);
+  let guestEnd: Netdev = netdev.guest;
+  if (opts.pcap) {
+    guestEnd = new PcapFilter(guestEnd, m.sched, opts.pcap, { epochSec: DEFAULT_EPOCH_MS / 1000 });
+  }
+  const nic = attachVirtioNet(m, { mac: opts.mac ?? "52:54:00:12:34:56", netdev: guestEnd });
+  const gateway = createGateway({
+    sched: m.sched,
+    host,
+    port: netdev.gateway,
+    plan: USER_NET,
+    hostfwd: opts.hostfwd,
+    hosts: { ...b.config.hosts, ...opts.hosts },
+    seed: ((opts.seed ?? 1) + 0x9e3779b9) >>> 0,
+  });
+  m.sched.idle = hostIdle(m, host);
+  return { gateway, netdev, nic };
+}
