@@ -7,6 +7,7 @@
  * never as a raw exception. `flush` returns once every completed write is durable.
  */
 import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
+import { EIO, Errno } from "../kernel/kern/errno.ts";
 
 /** A call that may wait (a blocking hypercall underneath). */
 export type Wait<T = void> = Blocking<T>;
@@ -27,4 +28,28 @@ export interface BlockDevice {
   write(lba: number, buf: Uint8Array): Wait<void>;
   /** Makes completed writes durable. */
   flush(): Wait<void>;
+}
+
+/**
+ * Checks a transfer a driver is asked for: whole sectors, inside the device. Throws
+ * `Errno(EIO)` naming the device and the sectors, as a disk driver reports it.
+ */
+export function checkTransfer(
+  dev: { readonly name: string; readonly sectors: number },
+  op: string,
+  lba: number,
+  buf: Uint8Array,
+): void {
+  if (buf.length % DEV_BSIZE !== 0) {
+    throw new Errno(EIO, `${dev.name}: ${op} of ${buf.length} bytes is not whole sectors`);
+  }
+  const n = buf.length / DEV_BSIZE;
+  if (!Number.isInteger(lba) || lba < 0 || lba + n > dev.sectors) {
+    throw new Errno(
+      EIO,
+      `${dev.name}: ${op} of sectors ${lba}..${
+        lba + n - 1
+      } is past the end (${dev.sectors} sectors)`,
+    );
+  }
 }

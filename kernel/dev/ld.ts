@@ -23,7 +23,7 @@
  * - A device that asks for a reset fails every request in flight and every later one with
  *   EIO (there is no re-initialisation), rather than leaving a caller asleep forever.
  */
-import { type BlockDevice, DEV_BSIZE, type Wait } from "../../fs/bdev.ts";
+import { type BlockDevice, checkTransfer, DEV_BSIZE, type Wait } from "../../fs/bdev.ts";
 import type { DmaSegment } from "../hypercall/pci.ts";
 import type { Blocking } from "../hypercall/rumpuser.ts";
 import { registerBlockDevice } from "../kern/bdevsw.ts";
@@ -32,6 +32,7 @@ import type { Kernel } from "../kern/kernel.ts";
 import { KCondvar, KMutex } from "../kern/sync.ts";
 import type { PciAttachArgs, PciDriver } from "./pci.ts";
 import {
+  PCI_VENDOR_QUMRANET,
   VIRTIO_CONFIG_S_ACKNOWLEDGE,
   VIRTIO_CONFIG_S_DRIVER,
   VIRTIO_CONFIG_S_NEEDS_RESET,
@@ -43,7 +44,6 @@ import {
   VRING_DESC_F_WRITE,
 } from "./virtio.ts";
 
-export const PCI_VENDOR_QUMRANET = 0x1af4;
 export const PCI_PRODUCT_VIRTIO_BLOCK = 0x1001;
 
 // The driver's own copies of the device's constants (virtio 1.0 §5.2).
@@ -126,7 +126,7 @@ export class Ld implements BlockDevice {
   }
 
   *read(lba: number, buf: Uint8Array): Wait<void> {
-    this.#check("read", lba, buf);
+    checkTransfer(this, "read", lba, buf);
     if (buf.length === 0) return;
     yield* this.#transfer(VIRTIO_BLK_T_IN, lba, buf);
   }
@@ -135,7 +135,7 @@ export class Ld implements BlockDevice {
     if (this.readOnly) {
       throw new Errno(EROFS, `${this.name}: write to a read-only disk at sector ${lba}`);
     }
-    this.#check("write", lba, buf);
+    checkTransfer(this, "write", lba, buf);
     if (buf.length === 0) return;
     yield* this.#transfer(VIRTIO_BLK_T_OUT, lba, buf);
   }
@@ -143,20 +143,6 @@ export class Ld implements BlockDevice {
   *flush(): Wait<void> {
     if (this.readOnly || !this.sc.hasFeature(VIRTIO_BLK_F_FLUSH)) return;
     yield* this.#transfer(VIRTIO_BLK_T_FLUSH, 0, new Uint8Array(0));
-  }
-
-  #check(op: string, lba: number, buf: Uint8Array): void {
-    if (buf.length % DEV_BSIZE !== 0) {
-      throw new Errno(EIO, `${this.name}: ${op} of ${buf.length} bytes is not whole sectors`);
-    }
-    const n = buf.length / DEV_BSIZE;
-    if (!Number.isInteger(lba) || lba < 0 || lba + n > this.sectors) {
-      throw new Errno(
-        EIO,
-        `${this.name}: ${op} of sectors ${lba}..${lba + n - 1} is past the end ` +
-          `(${this.sectors} sectors)`,
-      );
-    }
   }
 
   /** Queues `buf` in pieces, as many at once as slots allow, and waits for all of them. */

@@ -15,7 +15,7 @@
  * - The image is opened read-write unless asked read-only or the host refuses (EACCES,
  *   EROFS), then read-only. A trailing partial sector is not addressable.
  */
-import { type BlockDevice, DEV_BSIZE, type Wait } from "../../fs/bdev.ts";
+import { type BlockDevice, checkTransfer, DEV_BSIZE, type Wait } from "../../fs/bdev.ts";
 import {
   RUMPUSER_BIO_READ,
   RUMPUSER_BIO_WRITE,
@@ -63,7 +63,7 @@ export class RumpBlk implements BlockDevice {
   }
 
   *read(lba: number, buf: Uint8Array): Wait<void> {
-    this.#check("read", lba, buf);
+    checkTransfer(this, "read", lba, buf);
     yield* this.#transfer(RUMPUSER_BIO_READ, lba, buf);
   }
 
@@ -71,7 +71,7 @@ export class RumpBlk implements BlockDevice {
     if (this.readOnly) {
       throw new Errno(EROFS, `${this.name}: write to a read-only disk at sector ${lba}`);
     }
-    this.#check("write", lba, buf);
+    checkTransfer(this, "write", lba, buf);
     yield* this.#transfer(RUMPUSER_BIO_WRITE, lba, buf);
   }
 
@@ -87,20 +87,6 @@ export class RumpBlk implements BlockDevice {
     if (err !== 0) {
       this.stats.errors++;
       throw new Errno(EIO, `${this.name}: flush failed (${errnoName(err)})`);
-    }
-  }
-
-  #check(op: string, lba: number, buf: Uint8Array): void {
-    if (buf.length % DEV_BSIZE !== 0) {
-      throw new Errno(EIO, `${this.name}: ${op} of ${buf.length} bytes is not whole sectors`);
-    }
-    const n = buf.length / DEV_BSIZE;
-    if (!Number.isInteger(lba) || lba < 0 || lba + n > this.sectors) {
-      throw new Errno(
-        EIO,
-        `${this.name}: ${op} of sectors ${lba}..${lba + n - 1} is past the end ` +
-          `(${this.sectors} sectors)`,
-      );
     }
   }
 

@@ -30,6 +30,7 @@ import { ifAttach } from "../../net/netstack.ts";
 import { MacAddr } from "../../net/wire/mod.ts";
 import type { PciAttachArgs, PciDriver } from "./pci.ts";
 import {
+  PCI_VENDOR_QUMRANET,
   VIRTIO_CONFIG_S_ACKNOWLEDGE,
   VIRTIO_CONFIG_S_DRIVER,
   VIRTIO_CONFIG_S_NEEDS_RESET,
@@ -40,7 +41,6 @@ import {
   VRING_DESC_F_WRITE,
 } from "./virtio.ts";
 
-export const PCI_VENDOR_QUMRANET = 0x1af4;
 export const PCI_PRODUCT_VIRTIO_NET = 0x1000;
 
 export const VIRTIO_NET_F_MAC = 5;

@@ -20,6 +20,9 @@ import type { Kernel } from "../kern/kernel.ts";
 import { enableDevice, ioBar, type PciAttachArgs } from "./pci.ts";
 
 // Legacy register offsets in BAR0 (virtio 1.0 §4.1.4.8).
+
+/** PCI vendor of virtio devices (Qumranet, now Red Hat). */
+export const PCI_VENDOR_QUMRANET = 0x1af4;
 export const VIRTIO_PCI_HOST_FEATURES = 0x00;
 export const VIRTIO_PCI_GUEST_FEATURES = 0x04;
 export const VIRTIO_PCI_QUEUE_PFN = 0x08;
