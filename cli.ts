@@ -20,6 +20,7 @@ import type { FaultConfig } from "./arch/netdev/fault.ts";
 import { type BlkFlag, type HostDisk, openHostDisk, parseBlkFlag } from "./cli_blk.ts";
 import { type HostFwd, parseHostfwd, parseHosts } from "./arch/netdev/user.ts";
 import type { UserNet } from "./user_net.ts";
+import { openTraceFile, type TraceFile } from "./cli_trace.ts";
 
 /** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
 export interface Catalog {
@@ -38,6 +39,7 @@ const OPTIONS = {
   mem: { type: "string" },
   epoch: { type: "string" },
   pcap: { type: "string" },
+  trace: { type: "string" },
   loss: { type: "string" },
   latency: { type: "string" },
   realtime: { type: "boolean" },
@@ -62,8 +64,11 @@ options:
   --mem SIZE     guest RAM, e.g. 64M or 1G (default: 64M; 4M..2G)
   --epoch TIME   wall clock at power-on: ISO 8601 or ms since 1970 (default: 2024-01-01T00:00:00Z)
   --pcap FILE    write every frame on the wire to FILE (libpcap, ns timestamps; images with a network)
-  --loss P       drop each frame on the wire with probability P (0..1, or a percentage like 5%)
-  --latency MS   one-way latency added on the wire, in milliseconds
+  --trace FILE   write a timeline of every thread, interrupt and syscall to FILE (Chrome
+                 trace JSON: open it in ui.perfetto.dev or chrome://tracing)
+  --loss P       drop each frame on the wire (or the user netdev's cable, both ways) with
+                 probability P (0..1, or a percentage like 5%)
+  --latency MS   one-way latency added on the wire (or the user netdev's cable), in ms
   --realtime     run on the host's clock (default: virtual time); standard input
                  reaches COM1, so apps read what you type
   --netdev user|none
@@ -99,6 +104,8 @@ export interface CliOptions {
   help: boolean;
   argv: string[] | undefined;
   pcap: string | undefined;
+  /** --trace: the timeline's file. */
+  trace: string | undefined;
   fault: FaultConfig | undefined;
   realtime: boolean;
   /** --blk: a host disk to attach and mount. */
@@ -213,6 +220,7 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
     help: v.help ?? false,
     argv,
     pcap: v.pcap,
+    trace: v.trace,
     fault,
     realtime: v.realtime ?? false,
   };
@@ -256,7 +264,9 @@ export async function main(args: string[], c: Catalog): Promise<number> {
   const image = await c.images[o.image].load();
   const stdout = (b: Uint8Array) => Deno.stdout.writeSync(b);
   let disk: HostDisk | null = null;
+  let trace: TraceFile | null = null;
   try {
+    if (o.trace) trace = openTraceFile(o.trace);
     if (o.blk) {
       try {
         disk = openHostDisk(image, o.image, o.blk);
@@ -275,6 +285,7 @@ export async function main(args: string[], c: Catalog): Promise<number> {
           console: stdout,
           pcap: pcap ? (b) => void pcap.writeSync(b) : undefined,
           fault: o.fault,
+          trace: trace?.tracer,
         });
         return r.status;
       } finally {
@@ -284,7 +295,7 @@ export async function main(args: string[], c: Catalog): Promise<number> {
     const netdev = o.netdev ?? (image.config.net?.length ? "user" : "none");
     if (netdev === "user") {
       if (!c.userNet) throw new UsageError("--netdev user: not linked into this bundle");
-      return await bootUserNet(disk?.image ?? image, o, disk, await c.userNet());
+      return await bootUserNet(disk?.image ?? image, o, disk, await c.userNet(), trace);
     }
     if (o.pcap || o.fault) {
       throw new UsageError(
@@ -302,6 +313,7 @@ export async function main(args: string[], c: Catalog): Promise<number> {
       verbose: o.verbose,
       argv: o.argv,
       console: stdout,
+      trace: trace?.tracer,
       onBoot: (b) => {
         disk?.attach(b.machine);
         if (o.realtime) void feedConsole(b.machine, Deno.stdin.readable);
@@ -313,6 +325,7 @@ export async function main(args: string[], c: Catalog): Promise<number> {
     return e instanceof UsageError ? 2 : 1;
   } finally {
     disk?.close();
+    trace?.close();
   }
 }
 
@@ -326,11 +339,12 @@ async function bootUserNet(
   o: CliOptions,
   disk: HostDisk | null,
   { attachUserNet }: typeof import("./user_net.ts"),
+  trace: TraceFile | null,
 ): Promise<number> {
-  if (o.fault) throw new UsageError("--loss/--latency: not supported on the user netdev");
   if (o.epochMs !== undefined) throw new UsageError("--epoch: realtime mode takes the host's time");
   const fwds = o.hostfwd ?? [parseHostfwd(DEFAULT_HOSTFWD)];
   const pcap = o.pcap ? Deno.openSync(o.pcap, { write: true, create: true, truncate: true }) : null;
+  const out = batchedStdout();
   let un: UserNet | null = null;
   let booted: Booted | null = null;
   const onSigint = () => {
@@ -349,15 +363,18 @@ async function bootUserNet(
       mode: "realtime",
       verbose: o.verbose,
       argv: o.argv,
-      console: (b) => Deno.stdout.writeSync(b),
+      console: out.write,
+      trace: trace?.tracer,
       onBoot: (b) => {
         disk?.attach(b.machine);
         booted = b;
+        trace?.tracer.beginProcess("gateway"); // the user netdev's hosted kernel
         un = attachUserNet(b, {
           hostfwd: fwds,
           hosts: o.hosts,
           seed: o.seed,
           pcap: pcap ? (bytes) => void pcap.writeSync(bytes) : undefined,
+          fault: o.fault,
         });
         // Say where to connect once the guest listens on each forwarded port.
         const waiting = new Map(un.gateway.listeners.map((l) => [l.fwd.guestPort, l]));
@@ -375,9 +392,43 @@ async function bootUserNet(
     });
     return r.status;
   } finally {
+    out.flush();
     clearInterval(watch);
     Deno.removeSignalListener("SIGINT", onSigint);
     (un as UserNet | null)?.gateway.close();
     pcap?.close();
   }
+}
+
+/**
+ * stdout for a machine on the user netdev: console bytes (the UART hands them over a line
+ * at a time) are gathered and written when the machine next waits for the host — the
+ * microtask runs only then — or once 64 KiB are held: one host write per batch instead of
+ * one per line (httpd's access log is a line per request). Order is kept: anything else
+ * this process prints runs in a later task, after the flush.
+ */
+function batchedStdout(): { write: (b: Uint8Array) => void; flush: () => void } {
+  let buf = new Uint8Array(4096);
+  let len = 0;
+  let queued = false;
+  const flush = () => {
+    queued = false;
+    for (let off = 0; off < len;) off += Deno.stdout.writeSync(buf.subarray(off, len));
+    len = 0;
+  };
+  const write = (b: Uint8Array) => {
+    if (len + b.length > buf.length) {
+      const grown = new Uint8Array(Math.max(2 * buf.length, len + b.length));
+      grown.set(buf.subarray(0, len));
+      buf = grown;
+    }
+    buf.set(b, len);
+    len += b.length;
+    if (len >= 64 * 1024) flush();
+    else if (!queued) {
+      queued = true;
+      queueMicrotask(flush);
+    }
+  };
+  return { write, flush };
 }

@@ -10,9 +10,12 @@
  * NIC is found when rump_init configures the PCI bus).
  *
  * Rules: the machine must be in realtime mode (host sockets); frames on the cable can be
- * captured (`pcap`); every host address is loopback.
+ * captured (`pcap`) and faulted (`fault`, both directions, from the seed's "user-fault"
+ * stream): NIC ↔ pcap ↔ fault ↔ cable ↔ gateway, so the capture shows what the guest sent
+ * and what reached it; every host address is loopback.
  */
 import { DEFAULT_EPOCH_MS } from "./arch/machine.ts";
+import { type FaultConfig, FaultFilter } from "./arch/netdev/fault.ts";
 import type { Netdev } from "./arch/netdev/netdev.ts";
 import { PcapFilter } from "./arch/netdev/pcap.ts";
 import { type HostFwd, USER_NET, UserNetdev } from "./arch/netdev/user.ts";
@@ -21,6 +24,7 @@ import type { VirtioNet } from "./arch/virtio/net.ts";
 import { createGateway, type Gateway } from "./kernel/platform/hosted/gateway.ts";
 import type { Booted } from "./kernel/platform/hw/boot.ts";
 import { hostIdle, machineHostWork } from "./kernel/platform/hw/host_idle.ts";
+import { Prng } from "./sched/mod.ts";
 
 export interface UserNetOptions {
   hostfwd?: HostFwd[];
@@ -31,12 +35,16 @@ export interface UserNetOptions {
   mac?: string;
   /** A capture of the cable, seen from the guest's NIC. */
   pcap?: (bytes: Uint8Array) => void;
+  /** Faults between the guest's NIC and the gateway (`--loss`, `--latency`). */
+  fault?: FaultConfig;
 }
 
 export interface UserNet {
   gateway: Gateway;
   netdev: UserNetdev;
   nic: VirtioNet;
+  /** The fault filter, when `fault` was given (its `stats("tx"|"rx")` count what it did). */
+  fault: FaultFilter | null;
 }
 
 export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
@@ -44,6 +52,16 @@ export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
   const host = machineHostWork(m);
   const netdev = new UserNetdev(m.sched);
   let guestEnd: Netdev = netdev.guest;
+  let fault: FaultFilter | null = null;
+  if (opts.fault) {
+    const prng = new Prng(opts.seed ?? 1).fork("user-fault");
+    fault = new FaultFilter(guestEnd, m.sched, prng, {
+      label: "user",
+      tx: opts.fault,
+      rx: opts.fault,
+    });
+    guestEnd = fault;
+  }
   if (opts.pcap) {
     guestEnd = new PcapFilter(guestEnd, m.sched, opts.pcap, { epochSec: DEFAULT_EPOCH_MS / 1000 });
   }
@@ -58,5 +76,5 @@ export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
     seed: ((opts.seed ?? 1) + 0x9e3779b9) >>> 0,
   });
   m.sched.idle = hostIdle(m, host);
-  return { gateway, netdev, nic };
+  return { gateway, netdev, nic, fault };
 }

@@ -4,7 +4,8 @@
  * `RealtimeClock` is sched's `Clock` over performance.now(): nanoseconds since it was made,
  * monotonic, and `advanceTo` cannot move it (time passes by waiting). `HostWaiter` is how
  * a halted CPU waits for the host: `wait(untilNs)` resolves when the clock reaches
- * `untilNs` (a setTimeout) or earlier when a host I/O source calls `kick()`. A kick with
+ * `untilNs` (a setTimeout, kept across waits: see `#arm`) or earlier when a host I/O source
+ * calls `kick()`. A kick with
  * nobody waiting is remembered, so a wake-up is never lost. `hostSources` counts open host
  * sources (sockets, tap devices): while any is open, a CPU with nothing scheduled waits
  * for them instead of declaring the machine dead.
@@ -35,7 +36,9 @@ export class RealtimeClock implements Clock {
 export class HostWaiter {
   readonly clock: Clock;
   #resolve: (() => void) | null = null;
+  /** The host timer and the clock time it was set for; it outlives the wait it was set for. */
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timerAt = Infinity;
   #kicked = false;
   #sources = 0;
   /** Waits begun, and how many a kick ended early. */
@@ -62,7 +65,10 @@ export class HostWaiter {
     if (this.#sources === 0) this.kick();
   }
 
-  /** Resolves when the clock reaches `untilNs` (Infinity: only a kick ends it). */
+  /**
+   * Resolves when the clock reaches `untilNs` (Infinity: only a kick ends it), or earlier
+   * (a kick, a timer kept from an earlier wait): callers check what is due and wait again.
+   */
   wait(untilNs: number): Promise<void> {
     this.waits++;
     if (this.#kicked) {
@@ -72,12 +78,34 @@ export class HostWaiter {
     if (this.#resolve) throw new Error("HostWaiter.wait while already waiting");
     return new Promise<void>((resolve) => {
       this.#resolve = resolve;
-      if (untilNs !== Infinity) {
-        const ms = Math.max(0, (untilNs - this.clock.now()) / 1e6);
-        this.#timer = setTimeout(() => this.#finish(), Math.ceil(ms));
-      }
+      if (untilNs !== Infinity) this.#arm(untilNs);
     });
   }
+
+  /**
+   * A host timer for `untilNs`. Most waits end with a kick long before their deadline, so
+   * a timer is not cleared then but kept (unreferenced: it alone keeps the host process
+   * alive for nobody) and reused by a later wait whose deadline is no earlier: it may end
+   * that wait early, which costs one more turn of the idle loop, never a missed deadline.
+   */
+  #arm(untilNs: number): void {
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= untilNs) {
+        refTimer(this.#timer, true);
+        return;
+      }
+      clearTimeout(this.#timer);
+    }
+    const ms = Math.max(0, (untilNs - this.clock.now()) / 1e6);
+    this.#timerAt = untilNs;
+    this.#timer = setTimeout(this.#onTimer, Math.ceil(ms));
+  }
+
+  #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#finish();
+  };
 
   /** A host source has input: end the current wait now, or the next one at once. */
   kick(): void {
@@ -87,12 +115,19 @@ export class HostWaiter {
   }
 
   #finish(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#timer !== undefined) refTimer(this.#timer, false);
     const r = this.#resolve;
     this.#resolve = null;
     r?.();
   }
+}
+
+/** Deno.refTimer/unrefTimer where the host has them (elsewhere a timer stays referenced). */
+function refTimer(id: ReturnType<typeof setTimeout>, on: boolean): void {
+  const d = (globalThis as { Deno?: typeof Deno }).Deno;
+  if (!d?.refTimer) return;
+  if (on) d.refTimer(id as unknown as number);
+  else d.unrefTimer(id as unknown as number);
 }
 
 /** The host's wall clock now, in ms since the epoch: the RTC's time at power-on in realtime mode. */

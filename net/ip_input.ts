@@ -15,6 +15,8 @@
  *     broadcast, or the all-hosts group 224.0.0.1. Not ours and forwarding off:
  *     cantforward. Forwarding decrements the TTL and answers TTL expiry with ICMP time
  *     exceeded (RFC 1812 §5.3.1).
+ *   - A datagram for us passes the pfil input hook, if one is set, after reassembly; a
+ *     datagram the hook takes is not counted as delivered.
  *   - A protocol nobody handles is counted (noproto) and answered with ICMP protocol
  *     unreachable (RFC 1122 §3.2.2.1), never for a broadcast.
  */
@@ -111,6 +113,9 @@ export function ipInput(stack: NetStack, ifp: Ifnet, pkt: Uint8Array, linkBcast:
     if (!whole) return;
     pkt = whole;
   }
+  // pfil_run_hooks(PFIL_IN): a filter or NAT may take the datagram here.
+  const pfil = stack.ip.pfilIn;
+  if (pfil !== null && pfil(ifp, pkt, (pkt[0] & 0xf) * 4)) return;
   ipDeliver(stack, ifp, pkt, (pkt[0] & 0xf) * 4, bcast);
 }
 

@@ -1,7 +1,8 @@
 /**
  * ip_var.ts — the IPv4 layer's state (NetBSD's netinet/ip_var.h): ipstat counters, the
  * datagram identification counter, the forwarding switch, the reassembly queues, and the
- * dispatch of error notifications to the transport protocols (pr_ctlinput).
+ * dispatch of error notifications to the transport protocols (pr_ctlinput), and the
+ * input packet-filter hook (pfil(9)'s PFIL_IN, where NetBSD's npf and ipnat sit).
  *
  * Rules: counters only grow; names are NetBSD's (netstat -s -p ip). Forwarding is off by
  * default (a host, RFC 1122). Identification starts at a random value and counts up
@@ -9,6 +10,7 @@
  */
 import { EHOSTUNREACH } from "../kernel/kern/errno.ts";
 import { IpReass } from "./ip_reass.ts";
+import type { Ifnet } from "./if.ts";
 import type { NetStack } from "./netstack.ts";
 import {
   type InvokingDatagram,
@@ -85,6 +87,13 @@ export function newIpStat(): IpStat {
   };
 }
 
+/**
+ * A pfil(9) input hook: sees each whole datagram for this host (after reassembly, before
+ * its protocol) and returns true when it took the datagram, which then goes no further.
+ * It runs in the input path, so it must not block; a datagram it keeps it copies.
+ */
+export type PfilInHook = (ifp: Ifnet, pkt: Uint8Array, hlen: number) => boolean;
+
 /** Default TTL of datagrams we send (ip_defttl). */
 export const IP_DEFTTL = 64;
 
@@ -93,6 +102,8 @@ export class IpState {
   /** net.inet.ip.forwarding. */
   forwarding = false;
   defttl = IP_DEFTTL;
+  /** pfil_add_hook(PFIL_IN): at most one (a NAT on a gateway); null passes everything. */
+  pfilIn: PfilInHook | null = null;
   readonly reass: IpReass;
   #ident: number;
 

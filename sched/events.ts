@@ -6,15 +6,19 @@
  * run in the event loop's own context, never inside a fiber, and may only do what an
  * interrupt source may: change device state, raise an IRQ line, wake a fiber.
  *
- * Rules: events due at the same time fire in the order they were posted.
+ * Rules: events due at the same time fire in the order they were posted. With a tracer
+ * set (the scheduler's `setTracer`), each event is recorded as it runs.
  */
 import { type HeapEntry, MinHeap } from "./heap.ts";
+import type { Tracer } from "./trace.ts";
 
 export type EventFn = () => void;
 export type EventHandle = HeapEntry<EventFn>;
 
 export class EventQueue {
   #heap = new MinHeap<EventFn>();
+  /** Set by `Scheduler.setTracer`; null when the run is not traced. */
+  tracer: Tracer | null = null;
 
   get size(): number {
     return this.#heap.size;
@@ -40,6 +44,7 @@ export class EventQueue {
     let n = 0;
     while (this.#heap.peekKey() <= now) {
       const e = this.#heap.pop()!;
+      if (this.tracer !== null) this.tracer.event(e.value);
       e.value();
       n++;
     }

@@ -13,3 +13,4 @@ export * from "./mutex.ts";
 export * from "./rwlock.ts";
 export * from "./condvar.ts";
 export * from "./prng.ts";
+export * from "./trace.ts";

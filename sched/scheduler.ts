@@ -14,6 +14,9 @@
  * `virtualIdle`, jumps the clock to the next deadline or event: a discrete-event
  * simulation. A run ends when every non-daemon fiber has exited, on `halt`, or as a
  * deadlock listing the blocked fibers and what each waits on.
+ *
+ * Tracing (trace.ts): with a tracer set, every switch, wake, timeout, idle period and
+ * event is recorded; with none, the switch path pays one null check.
  */
 import { type Clock, VirtualClock } from "./clock.ts";
 import { Deque } from "./deque.ts";
@@ -32,6 +35,7 @@ import {
   ZOMBIE,
 } from "./fiber.ts";
 import { MinHeap } from "./heap.ts";
+import type { Tracer } from "./trace.ts";
 
 export interface IdlePolicy {
   /**
@@ -80,6 +84,8 @@ export class Scheduler {
   current: Fiber | null = null;
   /** Total switches, for benchmarks and `ps`. */
   switches = 0;
+  /** The timeline recorder, or null (the default: no tracing). Set with `setTracer`. */
+  tracer: Tracer | null = null;
 
   #runq = new Deque<Fiber>(64);
   #timedq = new MinHeap<Fiber>();
@@ -100,6 +106,19 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Records this machine's timeline in `t` from now on (null stops): fibers that already
+   * exist are named in it, and the event queue reports to it too.
+   */
+  setTracer(t: Tracer | null): void {
+    this.tracer = t;
+    this.events.tracer = t;
+    if (t) {
+      t.attach(this.clock);
+      for (const f of this.#all.values()) t.spawn(f, null);
+    }
+  }
+
   /** Creates a runnable fiber; it first runs when the scheduler reaches it. */
   spawn(name: string, body: FiberBody, opts: SpawnOptions = {}): Fiber {
     const f = new Fiber(
@@ -113,6 +132,7 @@ export class Scheduler {
     this.#all.set(f.id, f);
     if (!f.daemon) this.#live++;
     this.#runq.push(f);
+    if (this.tracer !== null) this.tracer.spawn(f, this.current);
     return f;
   }
 
@@ -153,6 +173,7 @@ export class Scheduler {
   /** Makes a blocked fiber runnable. A no-op on a running, runnable or exited fiber. */
   wake(f: Fiber): void {
     if (f.state !== BLOCKED) return;
+    if (this.tracer !== null) this.tracer.wake(f, this.current);
     this.#unblock(f);
   }
 
@@ -225,8 +246,10 @@ export class Scheduler {
     for (;;) {
       const r = this.#step();
       if (r) return r;
+      const t0 = this.clock.now();
       let more = this.idle.idle(this, this.#timedq.peekKey());
       if (more instanceof Promise) more = await more;
+      if (this.tracer !== null) this.tracer.idle(t0, this.clock.now());
       const r2 = this.#afterIdle(more);
       if (r2) return r2;
     }
@@ -237,8 +260,10 @@ export class Scheduler {
     for (;;) {
       const r = this.#step();
       if (r) return r;
+      const t0 = this.clock.now();
       const more = this.idle.idle(this, this.#timedq.peekKey());
       if (more instanceof Promise) throw new Error("runSync with an asynchronous idle policy");
+      if (this.tracer !== null) this.tracer.idle(t0, this.clock.now());
       const r2 = this.#afterIdle(more);
       if (r2) return r2;
     }
@@ -259,6 +284,7 @@ export class Scheduler {
     const clock = this.clock;
     const runq = this.#runq;
     const events = this.events;
+    const tracer = this.tracer;
     for (;;) {
       if (this.#halted !== null) return { kind: "halted", reason: this.#halted };
       if (this.#live === 0) return { kind: "exited" };
@@ -267,7 +293,12 @@ export class Scheduler {
       if (this.#timedq.peekKey() <= now) this.#expire(now);
       const f = runq.shift();
       if (f === undefined) return null;
-      this.#switchTo(f);
+      if (tracer === null) this.#switchTo(f);
+      else {
+        tracer.switchIn(f);
+        this.#switchTo(f);
+        tracer.switchOut(f);
+      }
       if (this.#zombies.length) this.#reapZombies();
     }
   }
@@ -333,6 +364,7 @@ export class Scheduler {
       const f = q.pop()!.value;
       f.timer = null;
       f.timedOut = true;
+      if (this.tracer !== null) this.tracer.timeout(f);
       this.#blocked.delete(f);
       f.state = RUNNABLE;
       this.#runq.push(f);

@@ -47,3 +47,36 @@ Deno.test("cli: --help documents every flag", () => {
     assert.ok(u.includes(f), f);
   }
 });
+
+Deno.test("cli: on the user netdev the guest's console reaches stdout whole and in order", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read=.", "--allow-net=127.0.0.1", "main.ts", "--hostfwd", "tcp::0-:80"],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  let m: RegExpExecArray | null = null;
+  while (!(m = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out))) {
+    const r = await reader.read();
+    if (r.done) break;
+    out += r.value;
+  }
+  assert.ok(m, out);
+  const page = new URL("hello.txt", m[1]);
+  for (let i = 0; i < 2; i++) {
+    const res: Response = await fetch(page);
+    assert.equal(await res.text(), "hello from rumpsim\n");
+  }
+  child.kill("SIGINT");
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+  const st = await child.status;
+  await child.stderr.cancel();
+  assert.equal(st.code, 0, out);
+  const log = [...out.matchAll(/"GET \/hello\.txt HTTP\/1\.1" 200 19\r?\n/g)];
+  assert.equal(log.length, 2, out);
+  const halting = out.indexOf("rumpsim: interrupted, halting");
+  assert.ok(halting > log[1].index!, out);
+});

@@ -80,10 +80,17 @@ export function targetToPath(target: string): TargetResult {
   if (bytes.includes(0)) return fail(400, "NUL in path");
   if (bytes.includes(0x5c)) return fail(400, "backslash in path");
   let decoded: string;
-  try {
-    decoded = utf8.decode(bytes);
-  } catch {
-    return fail(400, "path is not UTF-8");
+  let ascii = bytes.length <= 4096; // apply takes one argument per byte
+  for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
+  if (ascii) {
+    // ASCII is its own UTF-8: no decoder call (most paths, and a few per request).
+    decoded = String.fromCharCode.apply(null, bytes as unknown as number[]);
+  } else {
+    try {
+      decoded = utf8.decode(bytes);
+    } catch {
+      return fail(400, "path is not UTF-8");
+    }
   }
 
   const out: string[] = [];

@@ -115,7 +115,9 @@ export function isToken(s: string): boolean {
 function latin1(b: Uint8Array, start: number, end: number): string {
   let s = "";
   for (let i = start; i < end; i += 4096) {
-    s += String.fromCharCode(...b.subarray(i, Math.min(end, i + 4096)));
+    // apply takes the bytes as they are (a spread would iterate them, ~5× slower).
+    const chunk = b.subarray(i, Math.min(end, i + 4096)) as unknown as number[];
+    s += String.fromCharCode.apply(null, chunk);
   }
   return s;
 }

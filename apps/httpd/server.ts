@@ -362,6 +362,17 @@ export class HttpServer {
     o.buf = encodeResponse(o.res);
     o.bodyAt = o.buf.length - (o.res.body instanceof Uint8Array ? o.res.body.length : 0);
     o.off = 0;
+    if (o.fileFd >= 0 && o.filePos < o.fileEnd) {
+      // thttpd's writev(head, file): the head and the file's first chunk go out in one
+      // write, so a small response is one segment and Nagle never holds back its body.
+      const head = o.buf;
+      const buf = new Uint8Array(head.length + Math.min(CHUNK, o.fileEnd - o.filePos));
+      buf.set(head);
+      const n = yield* this.sys.pread(o.fileFd, buf.subarray(head.length), o.filePos);
+      o.filePos += n; // short (the file shrank): the next pread finds out and aborts
+      o.buf = buf.subarray(0, head.length + n);
+      o.bodyAt = head.length;
+    }
   }
 
   /**

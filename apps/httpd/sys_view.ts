@@ -8,7 +8,9 @@
  * lookup with the syscalls (lstat; open + getdents + lstat for a listing; realpath
  * written on lstat + readlink), caches the answer and runs `decide` again. `decide` is
  * pure, so each replay asks the same questions up to the new one; every round adds one
- * answer, and a request needs only a handful (root, target, index files, listing).
+ * answer, and a request needs only a handful (root, target, index files, listing). The
+ * lstats realpath makes answer the same request's later questions about those paths (a
+ * file under the root: three rounds, two lstats).
  *
  * Rules it keeps:
  * - The cache lives for one request only: nothing stale is ever served.
@@ -127,9 +129,14 @@ export function* listDir(
 /**
  * realpath(3) on lstat and readlink: the canonical absolute path of `path` with every
  * symbolic link followed, or null when a component is missing, not a directory, or the
- * links loop.
+ * links loop. With `view`, lstats are taken from and added to `view.stats`, and each
+ * link-free directory prefix is recorded as its own real path in `view.real`.
  */
-export function* realpath(sys: Sys, path: string): Wait<string | null> {
+export function* realpath(
+  sys: Sys,
+  path: string,
+  view?: { stats: Map<string, FileStat | null>; real: Map<string, string | null> },
+): Wait<string | null> {
   let pending = path.split("/").filter((s) => s !== "");
   const done: string[] = [];
   let links = 0;
@@ -141,7 +148,12 @@ export function* realpath(sys: Sys, path: string): Wait<string | null> {
       continue;
     }
     const here = "/" + [...done, seg].join("/");
-    const st = yield* lstatOrNull(sys, here);
+    let st: FileStat | null;
+    if (view?.stats.has(here)) st = view.stats.get(here)!;
+    else {
+      st = yield* lstatOrNull(sys, here);
+      view?.stats.set(here, st);
+    }
     if (st === null) return null;
     if (st.type === "symlink") {
       if (++links > MAXSYMLINKS) return null;
@@ -162,6 +174,8 @@ export function* realpath(sys: Sys, path: string): Wait<string | null> {
       if (pending.some((s) => s !== "." && s !== "..")) return null;
     }
     done.push(seg);
+    // With no link followed, the path so far is its own real path (`here` was lstat'ed).
+    if (links === 0 && st.type === "dir") view?.real.set(here, here);
   }
   return "/" + done.join("/");
 }
@@ -206,7 +220,7 @@ export function* decideOnSys(
     }
     if (q.op === "stat") view.stats.set(q.path, yield* lstatOrNull(sys, q.path));
     else if (q.op === "list") view.lists.set(q.path, yield* listDir(sys, q.path));
-    else view.real.set(q.path, yield* realpath(sys, q.path));
+    else view.real.set(q.path, yield* realpath(sys, q.path, view));
   }
   throw new ServeError(new Error("too many file lookups for one request"));
 }

@@ -43,6 +43,9 @@ export interface BootModule {
   data: Uint8Array;
 }
 
+/** The trace hook a platform sets on the kernel (`Kernel.trace`). */
+export type KTrace = (kind: "syscall" | "sysret", name: string, detail: number) => void;
+
 export interface KernelOptions {
   /** Overrides _RUMPUSER_HOSTNAME. */
   hostname?: string;
@@ -94,6 +97,13 @@ export class Kernel implements RumpHyperup {
    * reach the disk and it is left clean. The platform's main runs them in order.
    */
   readonly shutdownHooks: (() => Blocking)[] = [];
+  /**
+   * Set by the platform when the run is traced (`--trace`), before any process exists:
+   * the syscall layer reports each call's entry ("syscall", detail 0) and its return
+   * ("sysret", detail the errno it failed with, 0 on success, -1 if unwound by something
+   * else). Null: no tracing, and the syscall layer adds nothing to a call.
+   */
+  trace: KTrace | null = null;
   #nextLid = 1;
   #rnd = new Uint8Array(256);
   #rndPos = 256;

@@ -56,6 +56,7 @@ import {
 import { fileRelease } from "./fdtable.ts";
 import type { KFile } from "./file.ts";
 import { doPoll } from "./poll.ts";
+import { ktraceSys } from "./ktrace.ts";
 import { type Proc, ProcessExit } from "./proc.ts";
 import type { SocketSyscalls, VfsSyscalls } from "./systab.ts";
 
@@ -446,5 +447,6 @@ export function makeSys(k: Kernel, proc: Proc, spawner: Spawner | null = null): 
       };
     },
   };
-  return sys;
+  // A traced run (--trace): every call reports its entry and return (ktrace.ts).
+  return k.trace ? ktraceSys(sys, k.trace) : sys;
 }

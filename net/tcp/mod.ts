@@ -11,4 +11,5 @@ export { TcpListener } from "./listen.ts";
 export { type TcpConnOptions, TcpStack } from "./stack.ts";
 export * from "./state.ts";
 export { TcpStats } from "./stats.ts";
+export { respondRst } from "./subr.ts";
 export { SHUT_RD, SHUT_RDWR, SHUT_WR, Tcb, TCP_WOULDBLOCK } from "./tcb.ts";

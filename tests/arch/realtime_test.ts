@@ -48,3 +48,34 @@ Deno.test("realtime: host sources are reference-counted and closing the last one
   w.closeSource();
   assert.equal(w.hostSources, 0, "never negative");
 });
+
+Deno.test("realtime: a timer kept after a kick does not keep the host process alive", async () => {
+  const url = new URL("../../arch/realtime.ts", import.meta.url).href;
+  const script = `import { HostWaiter, RealtimeClock } from "${url}";
+    const c = new RealtimeClock(), w = new HostWaiter(c);
+    const p = w.wait(c.now() + 3600e9); // an hour
+    w.kick();
+    await p;`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    signal: AbortSignal.timeout(60_000), // far sooner than the hour; only a hang hits it
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+});
+
+Deno.test("realtime: later timed waits still end on time after a kept timer", async () => {
+  const c = new RealtimeClock();
+  const w = new HostWaiter(c);
+  const MINUTE = 60_000 * 1e6;
+  const p = w.wait(c.now() + MINUTE);
+  w.kick();
+  await p; // the minute's timer is kept for reuse
+  const t0 = c.now();
+  await w.wait(t0 + 2e6); // earlier than the kept timer: a timer of its own ends it
+  assert.ok(c.now() >= t0 + 2e6);
+  const p2 = w.wait(c.now() + 2 * MINUTE); // later: the kept timer serves, so a kick ends it
+  w.kick();
+  await p2;
+  assert.equal(w.waits, 3);
+  assert.equal(w.kicks, 2);
+});

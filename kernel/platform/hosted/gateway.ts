@@ -6,7 +6,9 @@
  * 10.0.2.2 (the gateway) and 10.0.2.3 (the DNS) on 10.0.2.0/24 (the plan is given: arch
  * owns it and hosted may not import arch), plugged into the gateway
  * end of the user netdev's cable (arch/netdev/user.ts). On it run the DNS responder
- * (dns.ts) and one host listener per hostfwd rule (hostfwd.ts).
+ * (dns.ts), one host listener per hostfwd rule (hostfwd.ts), and the outbound NAT that
+ * takes guest traffic for 10.0.2.2 to the host's 127.0.0.1 (nat.ts, QEMU's restrict=off;
+ * `nat: false` is restrict=on).
  *
  * The gateway shares the guest machine's scheduler: the machine owns the realtime clock,
  * the idle policy and the HostWork host I/O enters through (kernel/platform/hw/host_idle.ts);
@@ -26,6 +28,7 @@ import { netConfigure, netinetInit } from "../../../net/netinet_init.ts";
 import { MacAddr, parseIpv4 } from "../../../net/wire/mod.ts";
 import { type DnsStats, startDns } from "./dns.ts";
 import { type HostFwd, HostFwdListener, newRelayStats, type RelayStats } from "./hostfwd.ts";
+import { type Nat, startNat } from "./nat.ts";
 import { createHostedPlatform } from "./platform.ts";
 
 /** The far end the gateway plugs into (arch's Netdev, structurally). */
@@ -51,6 +54,8 @@ export interface GatewayOptions {
   /** The gateway end of the user netdev's cable. */
   port: GatewayPort;
   hostfwd?: HostFwd[];
+  /** Guest traffic to the gateway address reaches the host's loopback (default true). */
+  nat?: boolean;
   /** Names the DNS answers (image config `hosts` and `--hosts`). */
   hosts?: Record<string, string>;
   seed?: number;
@@ -64,9 +69,11 @@ export interface Gateway {
   readonly listeners: HostFwdListener[];
   readonly relay: RelayStats;
   readonly dns: DnsStats;
+  /** The outbound NAT, unless `nat: false`. */
+  readonly nat: Nat | null;
   /** Frames received from and sent to the cable. */
   readonly frames: { rx: number; tx: number };
-  /** Closes the host listeners and every relayed connection. */
+  /** Closes the host listeners, the NAT's host sockets and every relayed connection. */
   close(): void;
 }
 
@@ -134,14 +141,23 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const relay = newRelayStats();
   const env = { k, proc: PROC, host: opts.host, stats: relay };
   const listeners = (opts.hostfwd ?? []).map((f) => new HostFwdListener(env, f));
+  const nat = opts.nat === false ? null : startNat({
+    k,
+    proc: PROC,
+    host: opts.host,
+    stack: s,
+    gateway: parseIpv4(opts.plan.gateway),
+  });
   return {
     kernel: k,
     listeners,
     relay,
     dns,
+    nat,
     frames,
     close() {
       for (const l of listeners) l.close();
+      nat?.close();
     },
   };
 }

@@ -17,6 +17,10 @@
  * A host connection to a guest port with no listener (the guest answers the SYN with a
  * RST) is closed without a byte — the host sees the connection end at once.
  *
+ * The relay is also the outbound NAT's (nat_tcp.ts): there the gateway socket is one the
+ * gateway accepted from the guest (`startRelay` with `{ accepted }`), and the host
+ * connection one the gateway made to the host's loopback; the rules above are the same.
+ *
  * Rules: host callbacks only `post` to HostWork; kernel state changes in the event loop's
  * context or in gateway threads. Every host listener and connection is an open host
  * source while it lives. A host address that is not loopback (127/8) is refused here.
@@ -81,10 +85,35 @@ export interface RelayEnv {
   stats: RelayStats;
 }
 
+/**
+ * The guest side of a relay: a connection the gateway opens to the guest (hostfwd), or a
+ * connected gateway socket it accepted from the guest (the outbound NAT).
+ */
+export type RelayGuest = { connect: { addr: string; port: number } } | { accepted: KFile };
+
+/** A running relay; `hostAbort` ends it from the host side (the gateway closes). */
+export interface RelayHandle {
+  hostAbort(): void;
+}
+
+/**
+ * Relays `conn` (a host connection) and the guest side both ways until both directions
+ * are done; `name` names its gateway threads; `onDone` runs once, when it is over.
+ */
+export function startRelay(
+  env: RelayEnv,
+  name: string,
+  conn: Deno.TcpConn,
+  guest: RelayGuest,
+  onDone: () => void,
+): RelayHandle {
+  return new Relay(env, name, conn, guest, onDone);
+}
+
 /** A hostfwd rule's host listener; `close` ends it and every relay it started. */
 export class HostFwdListener {
   readonly #listener: Deno.TcpListener;
-  readonly #relays = new Set<Relay>();
+  readonly #relays = new Set<RelayHandle>();
   #closed = false;
 
   constructor(readonly env: RelayEnv, readonly fwd: HostFwd) {
@@ -116,7 +145,9 @@ export class HostFwdListener {
       conn.setNoDelay(true);
       this.env.stats.accepted++;
       this.env.host.post(() => {
-        const r = new Relay(this.env, this.fwd, conn, () => this.#relays.delete(r));
+        const guest = { connect: { addr: this.fwd.guestAddr, port: this.fwd.guestPort } };
+        const name = `hostfwd:${this.fwd.guestPort}`;
+        const r = startRelay(this.env, name, conn, guest, () => this.#relays.delete(r));
         this.#relays.add(r);
       });
     }
@@ -134,7 +165,7 @@ export class HostFwdListener {
 }
 
 /** One host connection relayed to the guest. */
-class Relay {
+class Relay implements RelayHandle {
   readonly #net: SocketSyscalls;
   readonly #mtx: KMutex;
   readonly #cv: KCondvar;
@@ -153,16 +184,17 @@ class Relay {
 
   constructor(
     readonly env: RelayEnv,
-    readonly fwd: HostFwd,
+    readonly name: string,
     readonly conn: Deno.TcpConn,
+    readonly guest: RelayGuest,
     readonly onDone: () => void,
   ) {
     this.#net = env.k.syscalls.net!;
-    this.#mtx = env.k.mutex("hostfwd");
-    this.#cv = env.k.cv("hostfwd");
+    this.#mtx = env.k.mutex("relay");
+    this.#cv = env.k.cv("relay");
     env.host.openSource();
     this.#threads = 1;
-    env.k.threadCreate(`hostfwd:${fwd.guestPort}`, () => this.#upThread());
+    env.k.threadCreate(name, () => this.#upThread());
   }
 
   #hold(n: number): void {
@@ -187,20 +219,26 @@ class Relay {
 
   *#upThread() {
     const net = this.#net;
-    const fp = net.socket(this.env.proc, AF_INET, SOCK_STREAM, 0);
-    this.#fp = fp;
-    try {
-      yield* net.connect(fp, { addr: this.fwd.guestAddr, port: this.fwd.guestPort });
-    } catch (e) {
-      if (!(e instanceof Errno)) throw e;
-      this.env.stats.refused++;
-      this.#guestGone = true;
-      this.#closeHost();
-      yield* this.#threadDone();
-      return;
+    const g = this.guest;
+    if ("accepted" in g) {
+      this.#fp = g.accepted;
+    } else {
+      const fp = net.socket(this.env.proc, AF_INET, SOCK_STREAM, 0);
+      this.#fp = fp;
+      try {
+        yield* net.connect(fp, g.connect);
+      } catch (e) {
+        if (!(e instanceof Errno)) throw e;
+        this.env.stats.refused++;
+        this.#guestGone = true;
+        this.#closeHost();
+        yield* this.#threadDone();
+        return;
+      }
     }
+    const fp = this.#fp;
     this.#threads++;
-    this.env.k.threadCreate(`hostfwd:${this.fwd.guestPort}:down`, () => this.#downThread());
+    this.env.k.threadCreate(`${this.name}:down`, () => this.#downThread());
     void this.#hostReader();
     for (;;) {
       yield* this.#waitFor(() =>
@@ -262,7 +300,8 @@ class Relay {
         }
         break;
       }
-      const chunk = buf.slice(0, n);
+      // No copy: this thread reads `buf` again only after the host write completed.
+      const chunk = buf.subarray(0, n);
       this.#hold(n);
       this.#writing = true;
       void this.#hostWrite(chunk);
@@ -340,8 +379,10 @@ class Relay {
   }
 
   async #hostReader(): Promise<void> {
+    // One buffer for the relay's life: a chunk is handed on only after the previous one
+    // was copied into the gateway socket (`room`), so reading into it again is safe.
+    const buf = new Uint8Array(RELAY_CHUNK);
     for (;;) {
-      const buf = new Uint8Array(RELAY_CHUNK);
       let n: number | null;
       try {
         n = await this.conn.read(buf);

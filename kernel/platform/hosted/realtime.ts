@@ -34,7 +34,9 @@ export class HostedRealtimeClock implements Clock {
 /** A wait on the host that a source's kick ends early; a kick with nobody waiting is kept. */
 export class HostedWaiter implements HostKick {
   #resolve: (() => void) | null = null;
+  /** The host timer and the clock time it was set for; it outlives the wait it was set for. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
   #kicked = false;
   #sources = 0;
 
@@ -51,7 +53,10 @@ export class HostedWaiter implements HostKick {
     if (this.#sources === 0) this.kick();
   }
 
-  /** Resolves at `untilNs` on the clock, or at the next kick (Infinity: only a kick). */
+  /**
+   * Resolves at `untilNs` on the clock, or at the next kick (Infinity: only a kick), or
+   * earlier still when a timer kept from an earlier wait fires: callers check and wait again.
+   */
   wait(untilNs: number): Promise<void> {
     if (this.#kicked) {
       this.#kicked = false;
@@ -59,12 +64,33 @@ export class HostedWaiter implements HostKick {
     }
     return new Promise<void>((resolve) => {
       this.#resolve = resolve;
-      if (untilNs !== Infinity) {
-        const ms = Math.max(0, (untilNs - this.clock.now()) / 1e6);
-        this.#timer = setTimeout(() => this.#finish(), Math.ceil(ms));
-      }
+      if (untilNs !== Infinity) this.#arm(untilNs);
     });
   }
+
+  /**
+   * A wait usually ends with a kick long before its deadline: its timer is then kept,
+   * unreferenced (it keeps the process alive for nobody), for the next wait whose deadline
+   * is no earlier — one setTimeout per deadline instead of one per wait.
+   */
+  #arm(untilNs: number): void {
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= untilNs) {
+        Deno.refTimer(this.#timer as unknown as number);
+        return;
+      }
+      clearTimeout(this.#timer);
+    }
+    const ms = Math.max(0, (untilNs - this.clock.now()) / 1e6);
+    this.#timerAt = untilNs;
+    this.#timer = setTimeout(this.#onTimer, Math.ceil(ms));
+  }
+
+  #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#finish();
+  };
 
   kick(): void {
     if (this.#resolve) this.#finish();
@@ -72,8 +98,7 @@ export class HostedWaiter implements HostKick {
   }
 
   #finish(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#timer !== undefined) Deno.unrefTimer(this.#timer as unknown as number);
     const r = this.#resolve;
     this.#resolve = null;
     r?.();

@@ -15,6 +15,7 @@ import { Prng } from "../../../sched/mod.ts";
 import type { Platform } from "../../hypercall/mod.ts";
 import { type Image, type ImageConfig, validateConfig } from "../../kern/image.ts";
 import { KERNIDENT, OSRELEASE, OSTYPE } from "../../kern/init.ts";
+import { errnoName } from "../../kern/errno.ts";
 import { Kernel, KernelPanic } from "../../kern/kernel.ts";
 import { ThreadExit } from "../fiber_rumpuser.ts";
 import { RegionAllocator } from "../region_alloc.ts";
@@ -80,7 +81,11 @@ export function boot(
 
   // 4. CPU and IDT: exceptions have no gates, so one is fatal and named; IRQs get gates.
   const sched = m.sched;
+  // A traced run: this machine is a process of the timeline, its threads spawned from here on.
+  const tracer = sched.tracer;
+  const pid = tracer ? tracer.beginProcess(opts.name?.replace(/\.$/, "") || image.name) : 0;
   const intr = new HwIntr(sched, m.cpu, m.bus, opts.name ?? "");
+  if (tracer) intr.traceOn(tracer, pid, m.pic);
   intr.installGates();
   say(`cpu0 at mainbus0: rumpsim virtual x86 CPU, IDT of 256 gates\n`);
 
@@ -128,6 +133,16 @@ export function boot(
   const kernel = new Kernel(platform, { hostname: config.hostname ?? image.name });
   kernel.msgbuf.append(early.join(""));
   kernel.bootModules = mbi.modules.map((x) => ({ name: x.string, data: x.data }));
+  if (tracer) {
+    // Syscalls are spans on the calling thread's track, named by the call, with its errno.
+    kernel.trace = (kind, name, detail) => {
+      const f = sched.current;
+      if (!f) return;
+      if (kind === "syscall") return tracer.begin(f, name, "syscall");
+      const error = detail > 0 ? errnoName(detail) : "unwound";
+      tracer.end(f, detail ? { errno: detail, error } : undefined);
+    };
+  }
   intr.start(kernel);
   m.cpu.sti();
   return { machine: m, kernel, user, config, intr };

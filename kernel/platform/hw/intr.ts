@@ -5,10 +5,16 @@
  * wakes the interrupt thread. That thread takes a virtual CPU (rump_schedule), runs every
  * handler registered for each pending IRQ, gives the CPU back, then sends a specific EOI
  * to the PIC(s). The clock (IRQ 0) only ends a HLT: its handler acknowledges it at once.
+ *
+ * Tracing (`--trace`, sched/trace.ts): with a tracer set, an IRQ line's rising edge
+ * ("IRQ n raised", probed on the PIC) and the IDT gate ("IRQ n delivered") are marks on
+ * the machine's hardware track; the interrupt thread's run of the handlers is a span
+ * ("IRQ n handlers") and its EOI a mark on the thread's own track.
  */
 import type { Cpu } from "../../../arch/cpu.ts";
+import type { PicPair } from "../../../arch/pic.ts";
 import type { PortBus } from "../../../arch/portio.ts";
-import type { Fiber, Scheduler } from "../../../sched/mod.ts";
+import type { Fiber, Scheduler, Tracer } from "../../../sched/mod.ts";
 import type { IrqHandler } from "../../hypercall/pci.ts";
 import type { RumpHyperup } from "../../hypercall/rumpuser.ts";
 import type { FiberData } from "../fiber_rumpuser.ts";
@@ -27,6 +33,9 @@ export class HwIntr {
   stray = 0;
   /** Called when a handler is first established on an IRQ (the platform unmasks it). */
   onEstablish: (irq: number) => void = () => {};
+  /** The tracer and this machine's pid in it, when the run is traced (`traceOn`). */
+  #tracer: Tracer | null = null;
+  #pid = 0;
 
   constructor(
     readonly sched: Scheduler,
@@ -40,6 +49,21 @@ export class HwIntr {
     for (let irq = 0; irq < 16; irq++) {
       this.cpu.setGate(IRQ_VECTOR_BASE + irq, () => this.#isr(irq));
     }
+  }
+
+  /**
+   * Records this machine's interrupts in `t` as process `pid`: the gates and the thread
+   * mark what they do, and a probe on `pic` marks each IRQ line's rising edge.
+   */
+  traceOn(t: Tracer, pid: number, pic: PicPair): void {
+    this.#tracer = t;
+    this.#pid = pid;
+    const raise = pic.raise.bind(pic);
+    pic.raise = (irq: number) => {
+      const before = pic.raised[irq];
+      raise(irq);
+      if (pic.raised[irq] !== before) t.instant(pid, `IRQ ${irq} raised`, "irq");
+    };
   }
 
   /** Starts the interrupt thread; it enters the kernel through the hyperup. */
@@ -61,15 +85,22 @@ export class HwIntr {
       const todo = this.#pending;
       this.#pending = 0;
       yield* up.schedule();
+      const tr = this.#tracer, me = this.#fiber!;
       for (let irq = 0; irq < 16; irq++) {
         if (!(todo & (1 << irq))) continue;
+        if (tr) tr.begin(me, `IRQ ${irq} handlers`, "irq");
         let claimed = 0;
         for (const h of this.#handlers[irq]) claimed |= h();
         this.counts[irq]++;
         if (!claimed) this.stray++;
+        if (tr) tr.end(me, { claimed: claimed !== 0 });
       }
       up.unschedule();
-      for (let irq = 0; irq < 16; irq++) if (todo & (1 << irq)) this.#eoi(irq);
+      for (let irq = 0; irq < 16; irq++) {
+        if (!(todo & (1 << irq))) continue;
+        this.#eoi(irq);
+        if (tr) tr.instant(me, `IRQ ${irq} EOI`, "irq");
+      }
     }
   }
 
@@ -83,8 +114,11 @@ export class HwIntr {
   }
 
   #isr(irq: number): void {
+    const tr = this.#tracer;
+    if (tr) tr.instant(this.#pid, `IRQ ${irq} delivered`, "irq", { vector: IRQ_VECTOR_BASE + irq });
     if (irq === 0) {
       this.#eoi(0);
+      if (tr) tr.instant(this.#pid, `IRQ 0 EOI`, "irq");
       return;
     }
     this.#pending |= 1 << irq;

@@ -8,7 +8,7 @@
  */
 import { createMachine, type Machine, type MachineMode } from "../../../arch/machine.ts";
 import { writeMultibootInfo } from "../../../arch/multiboot.ts";
-import type { RunResult } from "../../../sched/mod.ts";
+import type { RunResult, Tracer } from "../../../sched/mod.ts";
 import type { Image } from "../../kern/image.ts";
 import { Errno } from "../../kern/errno.ts";
 import { rumpInit } from "../../kern/init.ts";
@@ -27,6 +27,8 @@ export interface RunOptions {
   argv?: string[];
   /** Where console bytes go (default: discarded). */
   console?: (bytes: Uint8Array) => void;
+  /** Records the run's timeline (`--trace`); the caller closes it after the run. */
+  trace?: Tracer;
   /** Called after boot, before the scheduler runs (tests attach devices, the CLI sets up hostfwd). */
   onBoot?: (b: Booted) => void;
 }
@@ -112,6 +114,7 @@ export async function runImage(image: Image, opts: RunOptions = {}): Promise<Run
     epochMs: opts.epochMs,
     console: opts.console,
   });
+  if (opts.trace) m.sched.setTracer(opts.trace);
   const b = loadAndBoot(m, image, opts);
   startKernelMain(b, image, opts.argv);
   opts.onBoot?.(b);

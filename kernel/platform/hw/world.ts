@@ -19,7 +19,13 @@ import { PcapFilter } from "../../../arch/netdev/pcap.ts";
 import { Wire } from "../../../arch/netdev/wire.ts";
 import { PIT_CONTROL, PIT_HZ, PIT_PORT_BASE } from "../../../arch/pit.ts";
 import { attachVirtioNet } from "../../../arch/virtio/attach.ts";
-import { type IdlePolicy, Prng, type RunResult, Scheduler } from "../../../sched/mod.ts";
+import {
+  type IdlePolicy,
+  Prng,
+  type RunResult,
+  Scheduler,
+  type Tracer,
+} from "../../../sched/mod.ts";
 import type { Image } from "../../kern/image.ts";
 import type { Booted } from "./boot.ts";
 import { finish, loadAndBoot, startKernelMain } from "./run.ts";
@@ -85,6 +91,8 @@ export interface WorldOptions {
   /** Faults on the wire, applied at the first machine's end in both directions. */
   fault?: FaultConfig;
   latencyNs?: number;
+  /** Records the run's timeline, each machine a process (`--trace`); the caller closes it. */
+  trace?: Tracer;
 }
 
 export interface WorldOutcome {
@@ -101,6 +109,7 @@ export async function runWorld(
 ): Promise<WorldOutcome> {
   const seed = opts.seed ?? 1;
   const sched = new Scheduler();
+  if (opts.trace) sched.setTracer(opts.trace);
   const prng = new Prng(seed);
   const wire = new Wire(sched, { latencyNs: opts.latencyNs ?? 50_000 });
   const ends: Netdev[] = [wire.a, wire.b];

@@ -172,6 +172,26 @@ Deno.test("httpd: a large file streams whole and intact", () => {
   assert.match(r.console, new RegExp(`"GET /big\\.bin HTTP/1\\.1" 200 ${BIG}$`, "m"));
 });
 
+Deno.test("httpd: a small file's head and body leave together, so one read gets the whole response", () => {
+  const r = serve([], function* (sys) {
+    const fd = yield* dial(sys, "127.0.0.1", 8080);
+    const first: string[] = [];
+    const buf = new Uint8Array(4096);
+    for (let i = 0; i < 2; i++) {
+      // Kept alive: nothing but the response itself can end the read early.
+      yield* sendText(sys, fd, GET("/hello.txt"));
+      const n = yield* sys.read(fd, buf);
+      first.push(new TextDecoder().decode(buf.subarray(0, n)));
+    }
+    yield* sys.close(fd);
+    return first;
+  });
+  for (const text of r.value) {
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(text.endsWith("\r\n\r\nhello, world\n"), JSON.stringify(text));
+  }
+});
+
 Deno.test("httpd: argv follows thttpd; a bad option or --per-connection is a usage error", () => {
   assert.deepEqual(parseHttpdArgs(["httpd"]), {
     port: 80,
