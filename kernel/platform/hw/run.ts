@@ -85,7 +85,7 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
       } catch (e) {
         // A disk that does not mount (corrupt, missing) ends the run with a clear line.
         if (!(e instanceof Errno)) throw e;
-        k.printf(`rumprun: cannot mount ${d.source} on ${d.path}: ${e.message}\n`);
+        k.printf(`rumpsim: cannot mount ${d.source} on ${d.path}: ${e.message}\n`);
         k.hyp.exit(1);
       }
     }

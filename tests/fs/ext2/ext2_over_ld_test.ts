@@ -152,7 +152,7 @@ Deno.test("ext2 over ld: a corrupt image fails the mount with a clear line, no p
   const backend = MemBlkBackend.zeroed(4096); // no superblock at all
   const r = await boot(diskImage(), backend);
   assert.equal(r.status, 1);
-  assert.match(r.out, /rumprun: cannot mount ld0 on \/mnt: .*superblock|magic/i);
+  assert.match(r.out, /rumpsim: cannot mount ld0 on \/mnt: .*superblock|magic/i);
   assert.doesNotMatch(r.out, /panic/);
 });
 
