@@ -21,6 +21,7 @@ import { type BlkFlag, type HostDisk, openHostDisk, parseBlkFlag } from "./cli_b
 import { type HostFwd, parseHostfwd, parseHosts } from "./arch/netdev/user.ts";
 import type { UserNet } from "./user_net.ts";
 import { openTraceFile, type TraceFile } from "./cli_trace.ts";
+import { bootTap, type NetFlag, parseNetFlag } from "./cli_tap.ts";
 
 /** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
 export interface Catalog {
@@ -31,6 +32,8 @@ export interface Catalog {
    * give it, so an image without a network links none of the gateway's code.
    */
   userNet?: () => Promise<typeof import("./user_net.ts")>;
+  /** The tap netdev (tap_net.ts, Deno FFI), loaded on demand: main.ts gives it. */
+  tapNet?: () => Promise<typeof import("./tap_net.ts")>;
 }
 
 const OPTIONS = {
@@ -45,6 +48,7 @@ const OPTIONS = {
   realtime: { type: "boolean" },
   blk: { type: "string" },
   netdev: { type: "string" },
+  net: { type: "string" },
   hostfwd: { type: "string", multiple: true },
   hosts: { type: "string" },
   verbose: { type: "boolean", short: "v" },
@@ -75,6 +79,12 @@ options:
                  what the NIC is plugged into (default: user for an image with a
                  network, which also means realtime mode): QEMU's user-mode network,
                  guest 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3
+  --netdev tap:NAME
+                 plug the NIC into the Linux tap device NAME (realtime; needs root and
+                 --allow-ffi: deno task boot-tap); the host side is configured with ip
+  --net ADDR/PREFIX[,GW]
+                 the guest's address on the tap (replaces the image config's), e.g.
+                 10.0.3.2/24
   --hostfwd tcp:HOSTADDR:HOSTPORT-:GUESTPORT
                  forward a loopback host port to a guest port (repeatable; default
                  tcp:127.0.0.1:8080-:80 with --netdev user)
@@ -111,7 +121,11 @@ export interface CliOptions {
   /** --blk: a host disk to attach and mount. */
   blk: BlkFlag | undefined;
   /** Undefined: chosen by the image (user if it has a network). */
-  netdev: "user" | "none" | undefined;
+  netdev: "user" | "none" | "tap" | undefined;
+  /** --netdev tap:NAME: the tap device's name. */
+  tap: string | undefined;
+  /** --net: the guest's address on the tap. */
+  net: NetFlag | undefined;
   hostfwd: HostFwd[] | undefined;
   hosts: Record<string, string> | undefined;
 }
@@ -185,9 +199,17 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
     }
     fault = { ...fault, latencyNs: Math.round(ms * 1e6) };
   }
-  if (v.netdev !== undefined && v.netdev !== "user" && v.netdev !== "none") {
-    throw new UsageError(`--netdev: "${v.netdev}" is not one of user, none`);
+  const tap = v.netdev?.startsWith("tap:") ? v.netdev.slice(4) : undefined;
+  if (v.netdev !== undefined && v.netdev !== "user" && v.netdev !== "none" && !tap) {
+    throw new UsageError(`--netdev: "${v.netdev}" is not one of user, none, tap:NAME`);
   }
+  let net: NetFlag | undefined;
+  try {
+    net = v.net !== undefined ? parseNetFlag(v.net) : undefined;
+  } catch (e) {
+    throw new UsageError(`--net: ${(e as Error).message}`);
+  }
+  if (net && !tap) throw new UsageError("--net: needs --netdev tap:NAME");
   let hostfwd: HostFwd[] | undefined;
   let hosts: Record<string, string> | undefined;
   try {
@@ -198,7 +220,7 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
       `--${v.hosts !== undefined && !hosts ? "hosts" : "hostfwd"}: ${(e as Error).message}`,
     );
   }
-  if (v.netdev === "none" && (hostfwd || hosts)) {
+  if (v.netdev !== undefined && v.netdev !== "user" && (hostfwd || hosts)) {
     throw new UsageError(`--${hostfwd ? "hostfwd" : "hosts"}: needs --netdev user`);
   }
   let blk: BlkFlag | undefined;
@@ -209,7 +231,9 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
   }
   return {
     blk,
-    netdev: v.netdev as "user" | "none" | undefined,
+    netdev: tap ? "tap" : v.netdev as "user" | "none" | undefined,
+    tap,
+    net,
     hostfwd,
     hosts,
     image,
@@ -296,6 +320,10 @@ export async function main(args: string[], c: Catalog): Promise<number> {
     if (netdev === "user") {
       if (!c.userNet) throw new UsageError("--netdev user: not linked into this bundle");
       return await bootUserNet(disk?.image ?? image, o, disk, await c.userNet(), trace);
+    }
+    if (netdev === "tap") {
+      if (!c.tapNet) throw new UsageError("--netdev tap: not linked into this bundle");
+      return await bootTap(disk?.image ?? image, o, disk, await c.tapNet(), trace);
     }
     if (o.pcap || o.fault) {
       throw new UsageError(

@@ -11,6 +11,7 @@ if (import.meta.main) {
       images: IMAGES,
       defaultImage: DEFAULT_IMAGE,
       userNet: () => import("./user_net.ts"),
+      tapNet: () => import("./tap_net.ts"),
     }),
   );
 }

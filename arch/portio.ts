@@ -3,7 +3,8 @@
  *
  * Rules: a range belongs to one device; registering an overlapping range is an error.
  * An access is dispatched to the range holding its first port, with the port number and
- * size (1, 2, 4) — the device decides what a wide access means. Nobody answering reads
+ * size (1, 2, 4) — the device decides what a wide access means; a string write (`outsb`)
+ * is that many byte writes, handed to a device that takes strings in one call. Nobody answering reads
  * all-ones (the ISA bus floats high) and writes vanish, as on a PC. Ranges can be
  * unregistered (a PCI BAR moving). Counters per range, and an optional trace hook.
  */
@@ -13,6 +14,11 @@ export type PortSize = 1 | 2 | 4;
 export interface PortHandler {
   read(port: number, size: PortSize): number;
   write(port: number, size: PortSize, value: number): void;
+  /**
+   * Optional: bytes[start, end) written to `port` one after another (x86 `rep outsb`),
+   * exactly as that many one-byte writes would be; the bus then dispatches once.
+   */
+  writeString?(port: number, bytes: Uint8Array, start: number, end: number): void;
 }
 
 export interface PortRangeStats {
@@ -109,6 +115,21 @@ export class PortBus {
       this.unclaimedWrites++;
     }
     if (this.onAccess) this.onAccess("out", port, size, value);
+  }
+
+  /**
+   * `rep outsb`: bytes[start, end) to `port`, one byte-sized write each (counted and traced
+   * as such); a device that takes strings gets them in one call.
+   */
+  outsb(port: number, bytes: Uint8Array, start = 0, end = bytes.length): void {
+    port &= 0xffff;
+    const r = this.#map[port];
+    if (r && r.handler.writeString && !this.onAccess) {
+      r.writes += end - start;
+      r.handler.writeString(port, bytes, start, end);
+      return;
+    }
+    for (let i = start; i < end; i++) this.write(port, 1, bytes[i]);
   }
 
   inb(port: number): number {

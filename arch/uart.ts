@@ -7,7 +7,8 @@
  * Rules:
  * - Transmission is immediate: a byte written to THR is on the wire at once, so LSR always
  *   shows THRE and TEMT, and with ETBEI a THR-empty interrupt follows every write. Output
- *   goes to `sink`, buffered and flushed at each newline and by `flush()`.
+ *   goes to `sink`, buffered and flushed at each newline and by `flush()`. A string
+ *   written to THR (`rep outsb`, `writeString`) is exactly that many byte writes.
  * - Input arrives through `feed(bytes)`. The line is flow-controlled: bytes wait in a
  *   backlog and enter the RX FIFO (16 bytes, or the 1-byte holding register with FIFOs
  *   off) as the guest reads, so host input is never lost to overrun. Data at or above the
@@ -73,7 +74,9 @@ export class Uart {
   #thri = false; // a THR-empty interrupt is waiting
   #msrDelta = 0;
   #msrLoop = 0;
-  #tx: number[] = [];
+  /** Transmitted bytes not yet handed to the sink. */
+  #tx = new Uint8Array(FLUSH_AT);
+  #txLen = 0;
   #irqOut = false;
   readonly #irq: { raise(): void; lower(): void } | null;
   readonly #sink: (bytes: Uint8Array) => void;
@@ -85,6 +88,8 @@ export class Uart {
     bus?.register(opts.name ?? "com1", this.base, 8, {
       read: (port) => this.read(port - this.base),
       write: (port, _size, v) => this.write(port - this.base, v & 0xff),
+      writeString: (port, bytes, start, end) =>
+        this.writeString(port - this.base, bytes, start, end),
     });
   }
 
@@ -106,9 +111,9 @@ export class Uart {
 
   /** Hands buffered output to the sink. */
   flush(): void {
-    if (this.#tx.length === 0) return;
-    const out = Uint8Array.from(this.#tx);
-    this.#tx.length = 0;
+    if (this.#txLen === 0) return;
+    const out = this.#tx.slice(0, this.#txLen);
+    this.#txLen = 0;
     this.#sink(out);
   }
 
@@ -140,8 +145,8 @@ export class Uart {
       }
       return;
     }
-    this.#tx.push(b);
-    if (b === 0x0a || this.#tx.length >= FLUSH_AT) this.flush();
+    this.#tx[this.#txLen++] = b;
+    if (b === 0x0a || this.#txLen >= FLUSH_AT) this.flush();
   }
 
   #msr(): number {
@@ -225,6 +230,18 @@ export class Uart {
   /** A register write at `offset` (0–7). */
   write(offset: number, v: number): void {
     this.#write(offset, v);
+    this.#update();
+  }
+
+  /** Byte writes of bytes[start, end) at `offset`, one after another (`rep outsb`). */
+  writeString(offset: number, bytes: Uint8Array, start: number, end: number): void {
+    if (offset !== 0 || (this.lcr & UART_LCR_DLAB) !== 0) {
+      for (let i = start; i < end; i++) this.write(offset, bytes[i]);
+      return;
+    }
+    // THR: each byte is on the wire at once (the rules above), so the run is N transmits.
+    for (let i = start; i < end; i++) this.#transmit(bytes[i]);
+    if (end > start) this.#thri = true;
     this.#update();
   }
 

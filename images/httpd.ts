@@ -33,9 +33,10 @@ const INDEX_HTML = `<!DOCTYPE html>
 <h1>rumpsim</h1>
 <p>This page was served by <b>httpd</b> running on a rump kernel on a simulated PC:
 a NetBSD-style TCP/IP stack, a VFS with tmpfs, a virtio-net NIC and its vioif driver,
-all in TypeScript on Deno. Your request reached it through the user-mode network: the
-host's loopback port, the gateway (itself a rump kernel on the hosted platform, running
-the same network code), a simulated Ethernet cable, and the guest 10.0.2.15.</p>
+all in TypeScript on Deno. With the default user-mode network your request came through
+the host's loopback port, the gateway (itself a rump kernel on the hosted platform,
+running the same network code) and a simulated Ethernet cable to the guest 10.0.2.15;
+with <code>--netdev tap</code>, through a Linux tap device.</p>
 <ul>
 <li><a href="/big.bin">big.bin</a> — 256 KiB, many TCP segments</li>
 <li><a href="/hello.txt">hello.txt</a></li>

@@ -285,43 +285,48 @@ export class Scheduler {
     const runq = this.#runq;
     const events = this.events;
     const tracer = this.tracer;
+    // One clock read per switch: the time a fiber gives up the CPU is also when the next
+    // turn of the loop starts (nothing in between takes simulated time).
+    let now = clock.now();
     for (;;) {
       if (this.#halted !== null) return { kind: "halted", reason: this.#halted };
       if (this.#live === 0) return { kind: "exited" };
-      const now = clock.now();
       if (events.nextAt() <= now) events.runDue(now);
       if (this.#timedq.peekKey() <= now) this.#expire(now);
       const f = runq.shift();
       if (f === undefined) return null;
-      if (tracer === null) this.#switchTo(f);
+      if (tracer === null) now = this.#switchTo(f, now);
       else {
         tracer.switchIn(f);
-        this.#switchTo(f);
+        now = this.#switchTo(f, now);
         tracer.switchOut(f);
       }
       if (this.#zombies.length) this.#reapZombies();
     }
   }
 
-  #switchTo(f: Fiber): void {
+  /** Runs `f` until it yields; `t0` is the clock now. Returns the clock when it yielded. */
+  #switchTo(f: Fiber, t0: number): number {
     const clock = this.clock;
     f.state = RUNNING;
     f.switches++;
     this.switches++;
     this.current = f;
-    const t0 = clock.now();
     let r: IteratorResult<unknown, unknown>;
+    let t1: number;
     try {
       r = f.gen!.next();
     } catch (err) {
       this.current = null;
-      f.runNs += clock.now() - t0;
+      t1 = clock.now();
+      f.runNs += t1 - t0;
       this.#exit(f, undefined, err);
       this.onError(f, err);
-      return;
+      return t1;
     }
     this.current = null;
-    f.runNs += clock.now() - t0;
+    t1 = clock.now();
+    f.runNs += t1 - t0;
     if (r.done) {
       this.#exit(f, r.value, undefined);
     } else if (r.value === BLOCK) {
@@ -346,6 +351,7 @@ export class Scheduler {
       this.#exit(f, undefined, err);
       this.onError(f, err);
     }
+    return t1;
   }
 
   #unblock(f: Fiber): void {

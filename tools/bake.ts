@@ -59,13 +59,15 @@ export async function bake(name: string, output: string): Promise<BakeResult> {
       `const images = { ${
         JSON.stringify(name)
       }: { description: ${desc}, load: () => Promise.resolve(image) } };\n` +
-      // A networked image carries the user netdev (the gateway kernel); others do not.
+      // A networked image carries the user netdev (the gateway kernel) and the tap
+      // netdev; others do not.
       (!isWorld(image) && image.config.net?.length
-        ? `import * as userNet from "./user_net.ts";\nconst userNetMod = () => Promise.resolve(userNet);\n`
-        : `const userNetMod = undefined;\n`) +
+        ? `import * as userNet from "./user_net.ts";\nconst userNetMod = () => Promise.resolve(userNet);\n` +
+          `import * as tapNet from "./tap_net.ts";\nconst tapNetMod = () => Promise.resolve(tapNet);\n`
+        : `const userNetMod = undefined;\nconst tapNetMod = undefined;\n`) +
       `Deno.exit(await main(Deno.args, { images, defaultImage: ${
         JSON.stringify(name)
-      }, userNet: userNetMod }));\n`,
+      }, userNet: userNetMod, tapNet: tapNetMod }));\n`,
   );
   try {
     const r = await new Deno.Command(Deno.execPath(), {

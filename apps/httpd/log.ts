@@ -26,7 +26,17 @@ export interface AccessRecord {
   bytes: number;
 }
 
+/** Whether `s` has nothing to escape (the usual request line). */
+function plainLogText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
 function escapeLogText(s: string): string {
+  if (plainLogText(s)) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -48,7 +58,11 @@ export function logTime(ms: number): string {
 
 export function commonLogLine(r: AccessRecord): string {
   const field = (v: string | null | undefined) =>
-    v === null || v === undefined || v === "" ? "-" : escapeLogText(v).replace(/ /g, "\\x20");
+    v === null || v === undefined || v === ""
+      ? "-"
+      : v.includes(" ")
+      ? escapeLogText(v).replace(/ /g, "\\x20")
+      : escapeLogText(v);
   const line = r.requestLine === null ? "-" : escapeLogText(r.requestLine);
   const bytes = r.bytes === 0 ? "-" : String(r.bytes);
   return `${field(r.host)} ${field(r.ident)} ${field(r.user)} ${logTime(r.timeMs)} "${line}" ` +

@@ -58,6 +58,23 @@ function percentDecode(s: string): Uint8Array | null {
   return out.subarray(0, n);
 }
 
+/**
+ * Whether `raw` is already its own result: absolute, printable ASCII without `%` or `\`
+ * (nothing to decode or refuse), and without `//` or `/.` (every segment is a plain
+ * name, so normalisation leaves it as it is). Most request-targets are.
+ */
+function isPlain(raw: string): boolean {
+  if (raw.charCodeAt(0) !== 0x2f) return false;
+  let prev = 0x2f;
+  for (let i = 1; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x25 || c === 0x5c) return false;
+    if (prev === 0x2f && (c === 0x2f || c === 0x2e)) return false;
+    prev = c;
+  }
+  return true;
+}
+
 /** Turns a request-target into a normalised absolute document path, or an error status. */
 export function targetToPath(target: string): TargetResult {
   let rest = target;
@@ -74,6 +91,7 @@ export function targetToPath(target: string): TargetResult {
   const q = rest.indexOf("?");
   const query = q < 0 ? null : rest.slice(q + 1);
   const raw = q < 0 ? rest : rest.slice(0, q);
+  if (isPlain(raw)) return { ok: true, path: raw, query };
 
   const bytes = percentDecode(raw);
   if (bytes === null) return fail(400, "invalid percent-encoding");

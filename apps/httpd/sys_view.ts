@@ -139,15 +139,17 @@ export function* realpath(
 ): Wait<string | null> {
   let pending = path.split("/").filter((s) => s !== "");
   const done: string[] = [];
+  let cur = ""; // "/" + done.join("/"), or "" at the root
   let links = 0;
   while (pending.length > 0) {
     const seg = pending.shift()!;
     if (seg === ".") continue;
     if (seg === "..") {
       done.pop();
+      cur = done.length === 0 ? "" : "/" + done.join("/");
       continue;
     }
-    const here = "/" + [...done, seg].join("/");
+    const here = cur + "/" + seg;
     let st: FileStat | null;
     if (view?.stats.has(here)) st = view.stats.get(here)!;
     else {
@@ -165,7 +167,10 @@ export function* realpath(
         throw new ServeError(e);
       }
       const t = target.split("/").filter((s) => s !== "");
-      if (target.startsWith("/")) done.length = 0;
+      if (target.startsWith("/")) {
+        done.length = 0;
+        cur = "";
+      }
       pending = [...t, ...pending];
       continue;
     }
@@ -174,10 +179,11 @@ export function* realpath(
       if (pending.some((s) => s !== "." && s !== "..")) return null;
     }
     done.push(seg);
+    cur = here;
     // With no link followed, the path so far is its own real path (`here` was lstat'ed).
     if (links === 0 && st.type === "dir") view?.real.set(here, here);
   }
-  return "/" + done.join("/");
+  return cur === "" ? "/" : cur;
 }
 
 /** A FileView answering from a cache; a question not yet answered throws `Miss`. */

@@ -566,8 +566,9 @@ function processText(tp: Tcb, seq: number, data: Uint8Array, fin: boolean): void
       tp.rcvNxt = seqAdd(tp.rcvNxt, len);
       stats.rcvpack++;
       stats.rcvbyte += len;
-      // Delayed ACK: at least every second segment, else within the timer.
-      if (tp.flags & TF_DELACK) {
+      // Delayed ACK (RFC 1122 §4.2.3.2): at least every second segment, else within the
+      // timer; a delay of 0 turns it off, so the ACK goes now, not from a 0 ns callout.
+      if (tp.flags & TF_DELACK || stack.config.delack === 0) {
         tp.flags |= TF_ACKNOW;
       } else {
         tp.flags |= TF_DELACK;

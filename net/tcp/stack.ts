@@ -48,6 +48,8 @@ export class TcpStack {
   readonly stats = new TcpStats();
   readonly isn: IsnGenerator;
   #conns = new Map<string, Tcb>();
+  /** The same connections by lport·65536 + fport (no string built per segment). */
+  #byPorts = new Map<number, Tcb[]>();
   /** The connection `lookup` found last (cleared whenever the table changes). */
   #last: Tcb | null = null;
   #listeners = new Map<string, TcpListener>();
@@ -148,9 +150,16 @@ export class TcpStack {
       last !== null && last.lport === lport && last.fport === fport &&
       last.laddr === laddr && last.faddr === faddr
     ) return last;
-    const tp = this.#conns.get(tupleKey(laddr, lport, faddr, fport)) ?? null;
-    if (tp !== null) this.#last = tp;
-    return tp;
+    const list = this.#byPorts.get(lport * 65536 + fport);
+    if (list === undefined) return null;
+    for (let i = 0; i < list.length; i++) {
+      const tp = list[i];
+      if (tp.laddr === laddr && tp.faddr === faddr) {
+        this.#last = tp;
+        return tp;
+      }
+    }
+    return null;
   }
 
   findListener(laddr: Ipv4Addr, port: number): TcpListener | null {
@@ -192,7 +201,13 @@ export class TcpStack {
   attach(tp: Tcb): void {
     this.#last = null;
     tp.key = tupleKey(tp.laddr, tp.lport, tp.faddr, tp.fport);
+    const old = this.#conns.get(tp.key);
+    if (old !== undefined) this.#unindex(old);
     this.#conns.set(tp.key, tp);
+    const pk = tp.lport * 65536 + tp.fport;
+    const list = this.#byPorts.get(pk);
+    if (list === undefined) this.#byPorts.set(pk, [tp]);
+    else list.push(tp);
     this.#usePort(tp.lport, 1);
   }
 
@@ -201,9 +216,19 @@ export class TcpStack {
     if (this.#last === tp) this.#last = null;
     if (tp.key !== "" && this.#conns.get(tp.key) === tp) {
       this.#conns.delete(tp.key);
+      this.#unindex(tp);
       this.#usePort(tp.lport, -1);
     }
     if (tp.listener !== null) tp.listener.synQueue.delete(tp);
+  }
+
+  #unindex(tp: Tcb): void {
+    const pk = tp.lport * 65536 + tp.fport;
+    const list = this.#byPorts.get(pk);
+    if (list === undefined) return;
+    const i = list.indexOf(tp);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.#byPorts.delete(pk);
   }
 
   removeListener(l: TcpListener): void {

@@ -72,3 +72,34 @@ Deno.test("portio: stats count accesses per range and the trace hook sees each o
   ]);
   assert.deepEqual(trace, ["in 21/1=33", "out 20/1=32", "out 3f8/1=65", "in 60/1=255"]);
 });
+
+Deno.test("portio: outsb is one byte write per byte, or one string call to a device taking strings", () => {
+  const bus = new PortBus();
+  const plain: number[] = [];
+  bus.register("plain", 0x100, 1, { read: () => 0, write: (_p, _s, v) => plain.push(v) });
+  const strings: string[] = [];
+  bus.register("strings", 0x200, 1, {
+    read: () => 0,
+    write: () => assert.fail("a string device gets the string"),
+    writeString: (_p, b, s, e) => strings.push(new TextDecoder().decode(b.subarray(s, e))),
+  });
+  const bytes = new TextEncoder().encode("abcdef");
+  bus.outsb(0x100, bytes, 1, 4);
+  bus.outsb(0x200, bytes, 2);
+  assert.deepEqual(plain, [0x62, 0x63, 0x64]);
+  assert.deepEqual(strings, ["cdef"]);
+  assert.deepEqual(bus.stats().map((r) => r.writes), [3, 4]);
+  // With a trace hook every byte is its own traced access.
+  const seen: string[] = [];
+  bus.onAccess = (dir, port, size, v) => seen.push(`${dir} ${port.toString(16)} ${size} ${v}`);
+  const fallback: number[] = [];
+  bus.unregister("strings");
+  bus.register("strings", 0x200, 1, {
+    read: () => 0,
+    write: (_p, _s, v) => fallback.push(v),
+    writeString: () => assert.fail("traced: byte by byte"),
+  });
+  bus.outsb(0x200, bytes, 0, 2);
+  assert.deepEqual(seen, ["out 200 1 97", "out 200 1 98"]);
+  assert.deepEqual(fallback, [97, 98]);
+});

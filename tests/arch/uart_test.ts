@@ -127,3 +127,34 @@ Deno.test("uart: the scratch register keeps its value", () => {
   bus.outb(SCR, 0x5a);
   assert.equal(bus.inb(SCR), 0x5a);
 });
+
+Deno.test("uart: a string written to THR (rep outsb) is that many byte writes", () => {
+  const a = setup(), b = setup();
+  for (const s of [a, b]) {
+    s.bus.outb(MCR, 0x08); // OUT2: the interrupt reaches the PIC
+    s.bus.outb(IER, 0x02); // THR-empty interrupts
+    s.bus.inb(IIR); // take the THR-empty cause enabling ETBEI raised
+  }
+  const bytes = new TextEncoder().encode("GET / 200\nnext");
+  a.send("GET / 200\nnext");
+  b.bus.outsb(THR, bytes, 0, 8);
+  b.bus.outsb(THR, bytes, 8, bytes.length);
+  assert.deepEqual(b.out, a.out);
+  assert.deepEqual(b.out, ["GET / 200\n"]);
+  assert.equal(b.uart.txBytes, a.uart.txBytes);
+  assert.deepEqual(b.irq, a.irq);
+  assert.equal(b.bus.inb(IIR) & 0x0f, 0x02); // THR empty, as after the last byte write
+  assert.deepEqual(b.bus.stats()[0].writes, a.bus.stats()[0].writes);
+  a.uart.flush();
+  b.uart.flush();
+  assert.deepEqual(b.out, a.out);
+});
+
+Deno.test("uart: a string in loopback mode fills the receive FIFO like byte writes", () => {
+  const { bus, uart, recv } = setup();
+  bus.outb(FCR, 0x07);
+  bus.outb(MCR, 0x10); // loopback
+  bus.outsb(THR, new TextEncoder().encode("0123456789abcdefXY"));
+  assert.equal(recv(), "0123456789abcdef");
+  assert.equal(uart.overruns, 2);
+});

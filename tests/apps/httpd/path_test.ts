@@ -185,3 +185,25 @@ Deno.test("path: encoded paths decode back to themselves", () => {
     assert.equal(path(encodePath(p)), p);
   }
 });
+
+Deno.test("path: a plain target is its own path; near-plain ones still decode and normalise", () => {
+  const cases: [string, string][] = [
+    ["/hello.txt", "/hello.txt"],
+    ["/a/b/", "/a/b/"],
+    ["/", "/"],
+    ["/a.b/c..d", "/a.b/c..d"],
+    ["/a//b", "/a/b"],
+    ["/a/./b", "/a/b"],
+    ["/a/../b", "/b"],
+    ["/a/.", "/a/"],
+    ["/%61", "/a"],
+    ["/.hidden", "/.hidden"],
+  ];
+  for (const [target, path] of cases) {
+    const r = targetToPath(target + "?q=1");
+    assert.ok(r.ok, target);
+    assert.equal(r.path, path, target);
+    assert.equal(r.query, "q=1");
+  }
+  assert.deepEqual(targetToPath("/a\\b"), { ok: false, status: 400, reason: "backslash in path" });
+});

@@ -376,3 +376,16 @@ Deno.test("tcp: recv reports would-block, then data, then 0 at end of stream", (
   assert.equal(s.recv(buf), 0);
   assert.ok(s.eof);
 });
+
+Deno.test("tcp: with a delayed-ACK time of 0 a lone segment is acknowledged on arrival, not by the timer", () => {
+  for (const delack of [0, 200e6]) {
+    const { net, c, s } = establish({ configB: { delack } });
+    assert.equal(c.send(enc.encode("hello")), 5);
+    net.runFor(1 * S);
+    const data = net.log.find((l) => l.from === "a" && l.seg.payload.length > 0)!;
+    const ack = net.log.find((l) => l.from === "b" && isPureAck(l.seg))!;
+    // The one-way delay is 5 ms: with delack 0 the ACK leaves the moment the data lands.
+    assert.equal(ack.t - data.t, delack === 0 ? 5e6 : 5e6 + delack);
+    assert.equal(s.stack.stats.delack, delack === 0 ? 0 : 1);
+  }
+});
