@@ -25,6 +25,7 @@ import {
   type Wait,
 } from "../kernel/syscall/api.ts";
 import { getopt, intArg } from "./lib/getopt.ts";
+import { readAllFd } from "./lib/fsutil.ts";
 import { isDottedQuad } from "./lib/inet.ts";
 import { eprint, fail, print, STDOUT, writeAll } from "./lib/stdio.ts";
 
@@ -154,21 +155,14 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
   }
   const t0 = sys.clock_gettime(CLOCK_MONOTONIC);
   const fd = sys.socket(AF_INET, SOCK_STREAM, 0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let raw: Uint8Array;
   try {
     yield* sys.connect(fd, { addr: url.host, port: url.port });
     const hostField = url.port === 80 ? url.host : `${url.host}:${url.port}`;
     const req = `GET ${url.path} HTTP/1.1\r\nHost: ${hostField}\r\nUser-Agent: rumpsim-wget\r\n` +
       `Connection: close\r\n\r\n`;
     yield* writeAll(sys, fd, new TextEncoder().encode(req));
-    for (;;) {
-      const buf = new Uint8Array(16384);
-      const n = yield* sys.read(fd, buf);
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-    }
+    raw = yield* readAllFd(sys, fd);
   } catch (e) {
     yield* sys.close(fd);
     return yield* fail(
@@ -179,12 +173,6 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
     );
   }
   yield* sys.close(fd);
-  const raw = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    raw.set(c, o);
-    o += c.length;
-  }
   const res = parseResponse(raw);
   if (typeof res === "string") return yield* fail(sys, "wget", res, EXIT_PROTOCOL);
   const t1 = sys.clock_gettime(CLOCK_MONOTONIC);

@@ -19,6 +19,7 @@ import { tcpAttach } from "./tcp_usrreq.ts";
 import { InetSocketSyscalls } from "./uipc_syscalls.ts";
 import { formatIpv4, type Ipv4Addr, netmaskToPrefix, parseIpv4, WireError } from "./wire/mod.ts";
 import type { Inpcb } from "./in_pcb.ts";
+import type { IfData } from "./if.ts";
 
 /** What component.ts calls a RumpComponent (structurally). */
 export interface NetComponent {
@@ -88,23 +89,14 @@ export function netinetInit(k: Kernel): NetStack {
   return s;
 }
 
-/** One interface as `net.interfaces` lists it. */
-export interface IfInfo {
+/** One interface as `net.interfaces` lists it: its identity, addresses and counters. */
+export interface IfInfo extends IfData {
   name: string;
   index: number;
   flags: number;
   mtu: number;
   mac: string | null;
   addrs: { addr: string; netmask: string; prefixLen: number; broadcast: string | null }[];
-  ipackets: number;
-  ierrors: number;
-  opackets: number;
-  oerrors: number;
-  ibytes: number;
-  obytes: number;
-  iqdrops: number;
-  collisions: number;
-  noproto: number;
 }
 
 function interfaces(s: NetStack): IfInfo[] {
