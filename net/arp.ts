@@ -113,7 +113,6 @@ export class Arp {
    * "unreachable" while the address is failed.
    */
   resolve(ifp: Ifnet, ip: Ipv4Addr, pkt: Uint8Array): MacAddr | "held" | "unreachable" {
-    const now = this.stack.k.nanotime();
     let e = this.cache.get(ip);
     if (e && e.ifp !== ifp) {
       this.cache.delete(ip);
@@ -123,7 +122,7 @@ export class Arp {
     if (e?.state === "stale") {
       if (e.asked === 0) {
         e.asked = 1;
-        e.expire = now + ARPT_RETRY;
+        e.expire = this.stack.k.nanotime() + ARPT_RETRY;
         this.#request(ifp, ip);
         this.#arm();
       }
@@ -131,7 +130,8 @@ export class Arp {
     }
     if (e?.state === "failed") return "unreachable";
     if (!e) {
-      e = { ip, ifp, mac: null, state: "incomplete", expire: now + ARPT_RETRY, asked: 1, hold: [] };
+      const expire = this.stack.k.nanotime() + ARPT_RETRY;
+      e = { ip, ifp, mac: null, state: "incomplete", expire, asked: 1, hold: [] };
       this.cache.set(ip, e);
       this.#request(ifp, ip);
       this.#arm();

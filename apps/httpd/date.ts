@@ -81,11 +81,26 @@ export function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
 
+/**
+ * The last two seconds formatted (a response's Date and Last-Modified): the text depends
+ * only on the whole second, and a server formats the same few seconds over and over.
+ */
+const recent: Array<{ sec: number; text: string }> = [
+  { sec: NaN, text: "" },
+  { sec: NaN, text: "" },
+];
+
 /** IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7). */
 export function formatHttpDate(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (recent[0].sec === sec) return recent[0].text;
+  if (recent[1].sec === sec) return recent[1].text;
   const c = civilFromMs(ms);
-  return `${DAY_NAMES[c.weekday]}, ${pad2(c.day)} ${MONTH_NAMES[c.month - 1]} ` +
+  const text = `${DAY_NAMES[c.weekday]}, ${pad2(c.day)} ${MONTH_NAMES[c.month - 1]} ` +
     `${String(c.year).padStart(4, "0")} ${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} GMT`;
+  recent[1] = recent[0];
+  recent[0] = { sec, text };
+  return text;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -70,17 +70,24 @@ export function statusHasNoContent(status: number): boolean {
 /** The value of Allow: what this server implements (RFC 9110 §10.2.1). */
 export const ALLOW = "GET, HEAD";
 
-const latin1Encode = (s: string): Uint8Array => {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
-};
-
-/** The response head as bytes: status line, field lines, empty line (RFC 9112 §4, §5). */
-export function encodeHead(status: number, headers: readonly HeaderField[]): Uint8Array {
+/** The response head as text: status line, field lines, empty line (RFC 9112 §4, §5). */
+export function headText(status: number, headers: readonly HeaderField[]): string {
   let s = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
   for (const [n, v] of headers) s += `${n}: ${v}\r\n`;
-  return latin1Encode(s + "\r\n");
+  return s + "\r\n";
+}
+
+/** Writes `s` (one byte per character, ISO-8859-1) into `out` from `at`. */
+export function latin1Into(s: string, out: Uint8Array, at = 0): void {
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i) & 0xff;
+}
+
+/** The response head as bytes (`headText` in ISO-8859-1). */
+export function encodeHead(status: number, headers: readonly HeaderField[]): Uint8Array {
+  const s = headText(status, headers);
+  const out = new Uint8Array(s.length);
+  latin1Into(s, out);
+  return out;
 }
 
 /** Length of a body in bytes. */
@@ -191,10 +198,23 @@ export function redirectResponse(
 
 /** Head + in-memory body as one buffer (file bodies are the server loop's to send). */
 export function encodeResponse(res: HttpResponse): Uint8Array {
-  const head = encodeHead(res.status, res.headers);
-  if (!(res.body instanceof Uint8Array) || res.body.length === 0) return head;
-  const out = new Uint8Array(head.length + res.body.length);
-  out.set(head);
-  out.set(res.body, head.length);
-  return out;
+  return encodeResponseWith(res, 0).buf;
+}
+
+/**
+ * Head + in-memory body, with room for `extra` more bytes after them (a file's first
+ * chunk), in one buffer: `buf` has length head + body + extra, `at` is where the extra
+ * begins.
+ */
+export function encodeResponseWith(
+  res: HttpResponse,
+  extra: number,
+): { buf: Uint8Array; at: number } {
+  const head = headText(res.status, res.headers);
+  const body = res.body instanceof Uint8Array ? res.body : null;
+  const at = head.length + (body?.length ?? 0);
+  const buf = new Uint8Array(at + extra);
+  latin1Into(head, buf);
+  if (body !== null) buf.set(body, head.length);
+  return { buf, at };
 }

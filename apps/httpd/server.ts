@@ -54,7 +54,12 @@ import {
 import { decideError, timeoutResponse } from "./handler.ts";
 import { commonLogLine } from "./log.ts";
 import { RequestParser } from "./request.ts";
-import { encodeResponse, errorResponse, type HttpResponse } from "./response.ts";
+import {
+  encodeResponse,
+  encodeResponseWith,
+  errorResponse,
+  type HttpResponse,
+} from "./response.ts";
 import { decideOnSys, ServeError } from "./sys_view.ts";
 
 export interface ServerOptions {
@@ -359,19 +364,19 @@ export class HttpServer {
         o.res = this.#internalError(this.#wallMs(), o.res.close, 1);
       }
     }
-    o.buf = encodeResponse(o.res);
-    o.bodyAt = o.buf.length - (o.res.body instanceof Uint8Array ? o.res.body.length : 0);
     o.off = 0;
     if (o.fileFd >= 0 && o.filePos < o.fileEnd) {
       // thttpd's writev(head, file): the head and the file's first chunk go out in one
       // write, so a small response is one segment and Nagle never holds back its body.
-      const head = o.buf;
-      const buf = new Uint8Array(head.length + Math.min(CHUNK, o.fileEnd - o.filePos));
-      buf.set(head);
-      const n = yield* this.sys.pread(o.fileFd, buf.subarray(head.length), o.filePos);
+      // The head is encoded straight into that write's buffer.
+      const { buf, at } = encodeResponseWith(o.res, Math.min(CHUNK, o.fileEnd - o.filePos));
+      const n = yield* this.sys.pread(o.fileFd, buf.subarray(at), o.filePos);
       o.filePos += n; // short (the file shrank): the next pread finds out and aborts
-      o.buf = buf.subarray(0, head.length + n);
-      o.bodyAt = head.length;
+      o.buf = buf.subarray(0, at + n);
+      o.bodyAt = at;
+    } else {
+      o.buf = encodeResponse(o.res);
+      o.bodyAt = o.buf.length - (o.res.body instanceof Uint8Array ? o.res.body.length : 0);
     }
   }
 

@@ -8,9 +8,10 @@
  * lookup with the syscalls (lstat; open + getdents + lstat for a listing; realpath
  * written on lstat + readlink), caches the answer and runs `decide` again. `decide` is
  * pure, so each replay asks the same questions up to the new one; every round adds one
- * answer, and a request needs only a handful (root, target, index files, listing). The
- * lstats realpath makes answer the same request's later questions about those paths (a
- * file under the root: three rounds, two lstats).
+ * answer (the root's and the target's realpath share one: see `CachedView`), and a request
+ * needs only a handful (root, target, index files, listing). The lstats realpath makes
+ * answer the same request's later questions about those paths (a file under the root: two
+ * rounds, two lstats).
  *
  * Rules it keeps:
  * - The cache lives for one request only: nothing stale is ever served.
@@ -48,7 +49,7 @@ export class ServeError extends Error {
   }
 }
 
-type Question = { op: "stat" | "list" | "resolve"; path: string };
+type Question = { op: "stat" | "list"; path: string };
 
 class Miss {
   constructor(readonly q: Question) {}
@@ -186,23 +187,36 @@ export function* realpath(
   return cur === "" ? "/" : cur;
 }
 
-/** A FileView answering from a cache; a question not yet answered throws `Miss`. */
+/**
+ * A FileView answering from a cache; a question not yet answered throws `Miss`. The one
+ * exception saves a round: `decide` always asks `resolve(root)` and `resolve(path)` back
+ * to back (handler.ts `locate`), so an unknown `resolve` is noted in `wanted` and answered
+ * provisionally with its own path, and the round goes on until the next question of any
+ * other kind or the end of `decide`; then the noted resolves are answered, in the order
+ * asked, and whatever the round concluded from the provisional answers is thrown away.
+ * The lookups are the same ones, in the same order, as one round per question.
+ */
 class CachedView implements FileView {
   readonly stats = new Map<string, FileStat | null>();
   readonly lists = new Map<string, Array<{ name: string; stat: FileStat }> | null>();
   readonly real = new Map<string, string | null>();
+  /** resolve questions answered provisionally this round. */
+  readonly wanted: string[] = [];
 
   stat(path: string): FileStat | null {
-    if (!this.stats.has(path)) throw new Miss({ op: "stat", path });
+    if (this.wanted.length > 0 || !this.stats.has(path)) throw new Miss({ op: "stat", path });
     return this.stats.get(path)!;
   }
   list(path: string): Array<{ name: string; stat: FileStat }> | null {
-    if (!this.lists.has(path)) throw new Miss({ op: "list", path });
+    if (this.wanted.length > 0 || !this.lists.has(path)) throw new Miss({ op: "list", path });
     return this.lists.get(path)!;
   }
   resolve(path: string): string | null {
-    if (!this.real.has(path)) throw new Miss({ op: "resolve", path });
-    return this.real.get(path)!;
+    const r = this.real.get(path);
+    if (r !== undefined) return r;
+    if (this.real.has(path)) return null;
+    this.wanted.push(path);
+    return path;
   }
 }
 
@@ -217,16 +231,21 @@ export function* decideOnSys(
 ): Wait<HttpResponse> {
   const view = new CachedView();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    let q: Question;
+    let q: Question | null = null;
     try {
-      return decide(req, view, opts);
+      const res = decide(req, view, opts);
+      if (view.wanted.length === 0) return res;
     } catch (e) {
       if (!(e instanceof Miss)) throw e;
       q = e.q;
     }
-    if (q.op === "stat") view.stats.set(q.path, yield* lstatOrNull(sys, q.path));
-    else if (q.op === "list") view.lists.set(q.path, yield* listDir(sys, q.path));
-    else view.real.set(q.path, yield* realpath(sys, q.path, view));
+    if (view.wanted.length > 0) {
+      for (const path of view.wanted) {
+        if (!view.real.has(path)) view.real.set(path, yield* realpath(sys, path, view));
+      }
+      view.wanted.length = 0;
+    } else if (q!.op === "stat") view.stats.set(q!.path, yield* lstatOrNull(sys, q!.path));
+    else view.lists.set(q!.path, yield* listDir(sys, q!.path));
   }
   throw new ServeError(new Error("too many file lookups for one request"));
 }

@@ -286,7 +286,7 @@ function synchronizedInput(tp: Tcb, seg: TcpRepr): void {
     ts !== undefined && tp.tsOk && seqGe(ts.tsval, tp.tsRecent) && seqLe(seg.seq, tp.lastAckSent)
   ) {
     tp.tsRecent = ts.tsval;
-    tp.tsRecentAge = env.now();
+    tp.tsRecentAge = tp.lastRcv; // this segment's arrival (tcpInput read the clock)
   }
 
   // Fourth: a SYN in window in a synchronized state (RFC 5961 §4).

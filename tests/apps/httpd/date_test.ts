@@ -95,3 +95,23 @@ Deno.test("date: leap days parse only in leap years", () => {
   assert.notEqual(parseHttpDate("Thu, 29 Feb 2024 00:00:00 GMT", NOW), null);
   assert.equal(parseHttpDate("Sat, 29 Feb 2025 00:00:00 GMT", NOW), null);
 });
+
+Deno.test("date: formatHttpDate stays right while it remembers recent seconds", () => {
+  // Date and Last-Modified alternate; repeats within a second and jumps back must all format afresh.
+  const times = [
+    0,
+    999,
+    1000,
+    1500,
+    86_400_000 + 1,
+    999,
+    1000,
+    784111777000,
+    784111777999,
+    0,
+    1704067200123,
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const ms of times) assert.equal(formatHttpDate(ms), new Date(ms).toUTCString());
+  }
+});
