@@ -58,3 +58,8 @@ Deno.test("layering: import specifiers are found in every form", () => {
     `import "./d.ts";\nconst e = await import("./e.ts");\nimport {\n  f,\n} from "./f.ts";`;
   assert.deepEqual(importsOf(src), ["./a.ts", "./b.ts", "./c.ts", "./d.ts", "./e.ts", "./f.ts"]);
 });
+
+Deno.test("layering: a JSR import is reported (the registry cannot be reached here)", () => {
+  const v = checkSource("net/x.ts", `import { assert } from "${"jsr"}:@std/assert";`);
+  assert.deepEqual(v.map((x) => x.rule), ["no-jsr"]);
+});
