@@ -154,6 +154,8 @@ export interface Rumpuser {
   // --- console ---
   putchar(c: number): void;
   dprintf(s: string): void;
+  /** Console output as bytes (UTF-8), as dprintf writes `s` after encoding it. */
+  dwrite(bytes: Uint8Array): void;
 
   // --- threads ---
   thread_create(

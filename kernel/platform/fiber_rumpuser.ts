@@ -89,6 +89,7 @@ export abstract class FiberRumpuser implements Rumpuser {
   abstract memory(): Uint8Array;
   abstract putchar(c: number): void;
   abstract dprintf(s: string): void;
+  abstract dwrite(bytes: Uint8Array): void;
   /** Wall-clock nanoseconds at clock zero. */
   protected abstract wallBaseNs(): number;
 

@@ -2,9 +2,10 @@
  * console.ts — the console device (NetBSD's /dev/console, cons(4)) as an open file: what
  * every process has on descriptors 0, 1 and 2.
  *
- * Rules: writes go straight to the platform's console through the dprintf hypercall —
- * never to the kernel message buffer, since an app's output is not kernel log. Bytes are
- * decoded as UTF-8 as a stream, so a character split across two writes prints whole.
+ * Rules: writes go straight to the platform's console through the dwrite (bytes) or
+ * dprintf (text) hypercall — never to the kernel message buffer, since an app's output is
+ * not kernel log. ASCII goes as bytes; anything else is decoded as UTF-8 as a stream, so a
+ * character split across two writes prints whole.
  * Reads take bytes from an input queue the platform feeds with `Kernel.consoleInput`
  * (host stdin, a serial line); a read returns what is queued (up to the buffer's size),
  * waits while nothing is (EAGAIN with O_NONBLOCK), and returns 0 once the input has ended
@@ -40,6 +41,8 @@ export class ConsoleDev {
   readonly #cv: KCondvar;
   readonly sel = new SelInfo();
   readonly #dec = new TextDecoder("utf-8", { fatal: false });
+  /** The decoder may hold the start of a multi-byte sequence from the last write. */
+  #decHolds = false;
   /** Bytes written to the console and read from it. */
   bytesOut = 0;
   bytesIn = 0;
@@ -73,8 +76,17 @@ export class ConsoleDev {
 
   /** Writes `buf` to the console; returns its length. */
   write(buf: Uint8Array): number {
-    const s = this.#dec.decode(buf, { stream: true });
-    if (s) this.#k.hyp.dprintf(s);
+    // ASCII with nothing held back by the decoder is its own UTF-8: bytes go as they are.
+    let ascii = !this.#decHolds;
+    for (let i = 0; ascii && i < buf.length; i++) ascii = buf[i] < 0x80;
+    if (ascii) {
+      if (buf.length) this.#k.hyp.dwrite(buf);
+    } else {
+      const s = this.#dec.decode(buf, { stream: true });
+      if (s) this.#k.hyp.dprintf(s);
+      // An ASCII byte ends any sequence the decoder was holding (WHATWG UTF-8 decoder).
+      if (buf.length) this.#decHolds = buf[buf.length - 1] >= 0x80;
+    }
     this.bytesOut += buf.length;
     return buf.length;
   }

@@ -9,10 +9,12 @@
  *   up   (host → guest): the host task reads a chunk only after the previous one is in the
  *        gateway socket's send buffer (sendto returned); host EOF → shutdown(SHUT_WR);
  *        a host reset → the socket is closed with SO_LINGER 0, which sends the guest a RST.
- *   down (guest → host): the thread reads the socket only after the host write of the
- *        previous chunk completed; the guest's FIN → conn.closeWrite(); the guest's RST →
- *        the host connection is closed at once, unread data and all.
- * So each direction holds at most one chunk (RELAY_CHUNK) outside the two sockets' own
+ *   down (guest → host): the thread reads the socket into one of two half-chunk buffers
+ *        while the other's host write is under way, and reuses a buffer only after its
+ *        write completed (host writes stay in order); the guest's FIN → conn.closeWrite()
+ *        once the writes are done; the guest's RST → the host connection is closed once
+ *        what came before it is written, unread data and all.
+ * So each direction holds at most one chunk (RELAY_CHUNK; down: two halves) outside the two sockets' own
  * bounded buffers, however slow the other side: that is the back-pressure.
  * A host connection to a guest port with no listener (the guest answers the SYN with a
  * RST) is closed without a byte — the host sees the connection end at once.
@@ -177,7 +179,12 @@ class Relay implements RelayHandle {
   #hostErr = false;
   #guestGone = false;
   #aborted = false;
-  #writing = false;
+  /** Down: chunks handed to the host and not yet written (0–2), and their bytes. */
+  #inFlight = 0;
+  #downHeld = 0;
+  /** Host side of the down direction: a write is under way; the chunk queued behind it. */
+  #hostWriting = false;
+  #queued: Uint8Array | null = null;
   #hostClosed = false;
   #threads = 0;
   #held = 0;
@@ -283,37 +290,54 @@ class Relay implements RelayHandle {
 
   *#downThread() {
     const net = this.#net, fp = this.#fp!;
-    const buf = new Uint8Array(RELAY_CHUNK);
-    for (;;) {
+    // Two buffers of half a chunk: the thread reads the socket into one while the other
+    // is being written to the host, and reuses a buffer only after its write completed.
+    const bufs = [new Uint8Array(RELAY_CHUNK / 2), new Uint8Array(RELAY_CHUNK / 2)];
+    for (let which = 0;; which ^= 1) {
+      // Writes complete in order: with at most one in flight, this buffer's is done.
+      if (this.#inFlight > 1 && !this.#hostErr) {
+        yield* this.#waitFor(() => this.#inFlight <= 1 || this.#hostErr);
+      }
+      if (this.#hostErr) {
+        yield* this.#abortGuest();
+        break;
+      }
+      const buf = bufs[which];
       let n: number;
       try {
         n = (yield* net.recvfrom(fp, buf, 0)).n;
       } catch (e) {
         if (!(e instanceof Errno)) throw e;
+        // What the guest sent before its RST reaches the host first.
+        yield* this.#drainDown();
         this.#guestReset();
         break;
       }
       if (this.#aborted || this.#hostErr) break;
       if (n === 0) {
-        if (!this.#hostClosed) {
+        yield* this.#drainDown();
+        if (!this.#hostClosed && !this.#hostErr) {
           this.conn.closeWrite().catch(() => {});
         }
         break;
       }
-      // No copy: this thread reads `buf` again only after the host write completed.
-      const chunk = buf.subarray(0, n);
+      // No copy: this buffer is read into again only after its host write completed.
       this.#hold(n);
-      this.#writing = true;
-      void this.#hostWrite(chunk);
-      yield* this.#waitFor(() => !this.#writing);
-      this.#hold(-n);
-      if (this.#hostErr) {
-        yield* this.#abortGuest();
-        break;
-      }
-      this.env.stats.bytesDown += n;
+      this.#downHeld += n;
+      this.#inFlight++;
+      const chunk = buf.subarray(0, n);
+      if (this.#hostWriting) this.#queued = chunk;
+      else void this.#hostWrite(chunk);
     }
+    yield* this.#drainDown();
     yield* this.#threadDone();
+  }
+
+  /** Waits until every chunk handed to the host is written (or the host failed). */
+  *#drainDown() {
+    if (this.#inFlight > 0 && !this.#hostErr) {
+      yield* this.#waitFor(() => this.#inFlight === 0 || this.#hostErr);
+    }
   }
 
   /** The guest reset the connection: close the host side at once. */
@@ -406,15 +430,33 @@ class Relay implements RelayHandle {
     }
   }
 
+  /** Writes `chunk`, then the chunk queued behind it, if any, in order. */
   async #hostWrite(chunk: Uint8Array): Promise<void> {
-    try {
-      for (let off = 0; off < chunk.length;) off += await this.conn.write(chunk.subarray(off));
-      this.#post(() => (this.#writing = false));
-    } catch {
+    this.#hostWriting = true;
+    for (let c: Uint8Array | null = chunk; c;) {
+      try {
+        for (let off = 0; off < c.length;) off += await this.conn.write(c.subarray(off));
+      } catch {
+        this.#queued = null;
+        this.#hostWriting = false;
+        this.#post(() => {
+          this.#hostErr = true;
+          this.#hold(-this.#downHeld);
+          this.#downHeld = 0;
+          this.#inFlight = 0;
+        });
+        return;
+      }
+      const n = c.length;
+      c = this.#queued;
+      this.#queued = null;
       this.#post(() => {
-        this.#writing = false;
-        this.#hostErr = true;
+        this.#hold(-n);
+        this.#downHeld -= n;
+        this.#inFlight--;
+        this.env.stats.bytesDown += n;
       });
     }
+    this.#hostWriting = false;
   }
 }

@@ -100,6 +100,9 @@ export class HostedRumpuser extends FiberRumpuser {
   dprintf(s: string): void {
     this.#console(this.#enc.encode(s));
   }
+  dwrite(bytes: Uint8Array): void {
+    this.#console(bytes.slice());
+  }
   protected wallBaseNs(): number {
     return this.#epochNs;
   }

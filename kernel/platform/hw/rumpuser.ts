@@ -83,7 +83,10 @@ export class HwRumpuser extends FiberRumpuser {
   }
 
   dprintf(s: string): void {
-    const src = this.#enc.encode(s);
+    this.dwrite(this.#enc.encode(s));
+  }
+
+  dwrite(src: Uint8Array): void {
     let lfs = 0;
     for (let i = 0; i < src.length; i++) if (src[i] === 0x0a) lfs++;
     let out = src;

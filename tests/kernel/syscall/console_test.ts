@@ -25,6 +25,16 @@ Deno.test("console: a character split across two writes prints whole", () => {
   assert.equal(run.console, "é!");
 });
 
+Deno.test("console: a cut character followed by ASCII prints a replacement, then the ASCII as sent", () => {
+  const run = runSys(function* (sys) {
+    const b = enc.encode("é");
+    yield* sys.write(1, b.subarray(0, 1));
+    yield* sys.write(1, enc.encode("ok\n"));
+    yield* sys.write(1, enc.encode("plain\n"));
+  });
+  assert.equal(run.console, "\ufffdok\nplain\n");
+});
+
 Deno.test("console: a read waits for input and returns what is queued, up to the buffer", () => {
   const { value } = runSys(function* (sys, _p, k) {
     k.callout("in", () => k.consoleInput(enc.encode("hello\n"))).schedule(5e6);
