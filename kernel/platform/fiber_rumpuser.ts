@@ -67,6 +67,8 @@ export abstract class FiberRumpuser implements Rumpuser {
   protected hyp: RumpHyperup | null = null;
   /** Set by exit(): the status the run ends with. */
   exitStatus: number | null = null;
+  /** Put before every thread's name: "server." when machines share one scheduler. */
+  threadPrefix = "";
   /** What exit() and a fatal kill() do to the machine: by default, end the whole run. */
   haltMachine: (reason: string) => void = (reason) => this.sched.halt(reason);
 
@@ -142,7 +144,7 @@ export abstract class FiberRumpuser implements Rumpuser {
     _cpuidx: number,
   ): RumpuserThread {
     const data: FiberData = { lwp: null };
-    const f = this.sched.spawn(name, function* () {
+    const f = this.sched.spawn(this.threadPrefix + name, function* () {
       try {
         return yield* fn();
       } catch (e) {

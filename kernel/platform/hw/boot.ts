@@ -114,6 +114,7 @@ export function boot(
     verbose: opts.verbose ?? false,
   });
   user.setWallBase(wallMs * 1e6 - sched.clock.now());
+  user.threadPrefix = opts.name ?? "";
   const pci = new HwPci(m.bus, intr, alloc);
   intr.onEstablish = (irq) => unmaskIrq(m, irq);
   const platform: Platform = { name: "hw", user, pci, virtif: null };

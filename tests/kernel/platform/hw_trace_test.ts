@@ -37,7 +37,10 @@ Deno.test("hw trace: net-demo's two machines are two processes, every switch a n
   const server = threadsOf(1), client = threadsOf(2);
   assert.ok(server.includes("server.intr") && !server.includes("client.intr"), `${server}`);
   assert.ok(client.includes("client.intr") && !client.includes("server.intr"), `${client}`);
-  assert.ok(server.includes("httpd") && client.includes("ping") && client.includes("wget"));
+  assert.ok(
+    server.includes("server.httpd") && client.includes("client.ping") &&
+      client.includes("client.wget"),
+  );
 });
 
 Deno.test("hw trace: a net-demo run marks each NIC interrupt raised, delivered, handled and EOI'd", async () => {
