@@ -5,19 +5,16 @@
  * wire format, from byte fixtures.
  */
 import assert from "node:assert/strict";
-import { USER_NET, UserNetdev } from "../../../../arch/netdev/user.ts";
+import { USER_NET } from "../../../../arch/netdev/user.ts";
 import { Kernel } from "../../../../kernel/kern/kernel.ts";
 import { answerDns, parseDnsQuery } from "../../../../kernel/platform/hosted/dns.ts";
 import { createGateway, type Gateway } from "../../../../kernel/platform/hosted/gateway.ts";
 import { RELAY_CHUNK } from "../../../../kernel/platform/hosted/hostfwd.ts";
-import { createHostedPlatform } from "../../../../kernel/platform/hosted/platform.ts";
+import { guestOnCable } from "./guest_rig.ts";
 import type { Blocking } from "../../../../kernel/hypercall/rumpuser.ts";
 import { AF_INET, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET } from "../../../../kernel/syscall/api.ts";
 import type { KFile } from "../../../../kernel/syscall/file.ts";
 import type { SocketSyscalls } from "../../../../kernel/syscall/systab.ts";
-import { netConfigure, netinetInit } from "../../../../net/netinet_init.ts";
-import { netstack } from "../../../../net/netstack.ts";
-import { MacAddr } from "../../../../net/wire/mod.ts";
 
 const PROC = { pid: 1, name: "guest", cwd: null, umask: 0o22 };
 
@@ -85,29 +82,7 @@ interface Rig {
 
 /** A guest kernel (10.0.2.15, realtime, owning the scheduler) and the gateway beside it. */
 function rig(guestPorts: number[]): Rig {
-  const p = createHostedPlatform({ realtime: true, hostname: "guest", console: () => {} });
-  const guest = new Kernel(p);
-  guest.startThreads();
-  netinetInit(guest);
-  const cable = new UserNetdev(null);
-  const rxq: Uint8Array[] = [];
-  const mtx = guest.mutex("rx"), cv = guest.cv("rx");
-  const ifp = netstack(guest).attach({
-    name: "vioif0",
-    type: "ether",
-    mac: MacAddr.parse("52:54:00:12:34:56"),
-    transmit: (f) => void cable.guest.send(f),
-  });
-  cable.guest.connect({ receive: (f) => (rxq.push(f), cv.signal()) });
-  guest.threadCreate("rx", function* () {
-    for (;;) {
-      yield* mtx.enter();
-      while (rxq.length === 0) yield* cv.wait(mtx);
-      mtx.exit();
-      while (rxq.length) ifp.input(rxq.shift()!);
-    }
-  });
-  netConfigure(guest, { ifname: "vioif0", addr: "10.0.2.15/24", gateway: "10.0.2.2" });
+  const { p, guest, cable } = guestOnCable();
   const gw = createGateway({
     sched: p.sched,
     host: p.host!,
