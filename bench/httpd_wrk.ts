@@ -1,7 +1,9 @@
 /**
  * httpd_wrk.ts — the httpd image through hostfwd against native Deno.serve, in one run on
  * one machine: requests per second for a small file with wrk (1 and 100 connections), and
- * the time from process start to httpd accepting beside `deno run` of an empty script.
+ * the time from process start to httpd accepting beside `deno run` of an empty script,
+ * and (on Linux) the CPU time each process spent per request at 100 connections (user +
+ * system time from /proc over the wrk run, divided by the requests wrk counted).
  *
  *   deno run --allow-run --allow-net=127.0.0.1 --allow-read --allow-write=/tmp bench/httpd_wrk.ts
  *
@@ -11,15 +13,31 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
 const DURATION = Deno.env.get("WRK_DURATION") ?? "5s";
 
-async function wrk(url: string, conns: number): Promise<number> {
+/** User + system CPU seconds of process `pid` so far (Linux /proc), or null. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const f = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime at USER_HZ 100
+  } catch {
+    return null;
+  }
+}
+
+/** Runs wrk; requests per second, and µs of `pid`'s CPU per request (null: not known). */
+async function wrk(url: string, conns: number, pid: number): Promise<[number, number | null]> {
+  const c0 = cpuSeconds(pid);
   const out = await new Deno.Command("wrk", {
     args: ["-t", conns > 1 ? "4" : "1", "-c", String(conns), "-d", DURATION, url],
     stdout: "piped",
   }).output();
+  const c1 = cpuSeconds(pid);
   const text = new TextDecoder().decode(out.stdout);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m) throw new Error(`wrk said:\n${text}`);
-  return Number(m[1]);
+  const r = /(\d+) requests in/.exec(text);
+  if (!m || !r) throw new Error(`wrk said:\n${text}`);
+  const cpu = c0 === null || c1 === null ? null : (c1 - c0) * 1e6 / Number(r[1]);
+  return [Number(m[1]), cpu];
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -81,18 +99,29 @@ for (let i = 0; i < 5; i++) {
   } else sim = b.child;
 }
 
-const rows: [string, number, number][] = [];
-for (const c of [1, 100]) rows.push([`wrk -c ${c}`, await wrk(simUrl, c), await wrk(nativeUrl, c)]);
+const rows: [string, ...[number, number | null], ...[number, number | null]][] = [];
+for (const c of [1, 100]) {
+  rows.push([
+    `wrk -c ${c}`,
+    ...await wrk(simUrl, c, sim!.pid),
+    ...await wrk(nativeUrl, c, Deno.pid),
+  ]);
+}
 sim!.kill("SIGINT");
 const st = await sim!.status;
 await native.shutdown();
 await Deno.remove(empty);
 
-console.log(`| load | rumpsim httpd via hostfwd (req/s) | Deno.serve (req/s) | ratio |`);
-console.log(`| --- | ---: | ---: | ---: |`);
-for (const [name, s, n] of rows) {
+const us = (x: number | null) => x === null ? "n/a" : x.toFixed(1);
+console.log(
+  `| load | rumpsim httpd via hostfwd (req/s) | Deno.serve (req/s) | ratio | CPU/request sim, native (µs) |`,
+);
+console.log(`| --- | ---: | ---: | ---: | ---: |`);
+for (const [name, s, sc, n, nc] of rows) {
   console.log(
-    `| ${name}, ${DURATION} | ${s.toFixed(0)} | ${n.toFixed(0)} | ${(100 * s / n).toFixed(1)}% |`,
+    `| ${name}, ${DURATION} | ${s.toFixed(0)} | ${n.toFixed(0)} | ${(100 * s / n).toFixed(1)}% | ${
+      us(sc)
+    }, ${us(nc)} |`,
   );
 }
 const eb = median(emptyMs), bb = median(bootMs);

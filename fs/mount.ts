@@ -4,8 +4,9 @@
  * Rules: a file system type (`VfsType`) makes one mounted instance per `mount` call and
  * answers with that instance's `VfsOps`. A Mount holds one reference on its root vnode
  * (`rootVnode`) and one on the directory it covers (`covered`, whose `mountedHere` points
- * back); the root mount covers nothing. A Mount knows its active vnodes (those with
- * references), so unmount can refuse with EBUSY or, when forced, revoke them. MNT_RDONLY
+ * back); the root mount covers nothing. A Mount knows every vnode it has not reclaimed
+ * (mnt_vnodelist), so unmount can refuse with EBUSY while any has references or, when
+ * forced, revoke them, and reclaims the ones a file system keeps cached. MNT_RDONLY
  * makes the VFS answer EROFS to every change. The mount table itself (mounting, unmounting,
  * lookups of the root) is `MountTable` in vfs_mount.ts.
  */
@@ -33,9 +34,9 @@ export interface VfsOps {
   /** Writes everything dirty. */
   sync(mp: Mount): Wait;
   /**
-   * Tears the instance down. The VFS has synced, revoked (when forced) every active vnode
-   * and reclaimed the root; the file system reclaims (`vgone`) the inactive vnodes it
-   * still caches and frees its state.
+   * Tears the instance down. The VFS has synced, reclaimed every vnode (revoking the
+   * active ones when forced, cached ones included) and the root; the file system frees
+   * its state.
    */
   unmount(mp: Mount, force: boolean): Wait;
 }
@@ -65,7 +66,8 @@ export class Mount {
   data: unknown = null;
   /** Unmounted: no new vnodes may become active. */
   gone = false;
-  readonly #active = new Set<Vnode>();
+  /** Every vnode of this mount not yet reclaimed, referenced or cached (mnt_vnodelist). */
+  readonly #vnodes = new Set<Vnode>();
 
   constructor(
     readonly type: VfsType,
@@ -83,16 +85,21 @@ export class Mount {
 
   /** The vnodes that have references now. */
   activeVnodes(): Vnode[] {
-    return [...this.#active];
+    return [...this.#vnodes].filter((v) => v.usecount > 0);
   }
 
-  /** Called by Vnode and vref when a vnode gains its first reference. */
-  vnodeActivated(vp: Vnode): void {
-    this.#active.add(vp);
+  /** Every vnode not yet reclaimed: the active ones and those a file system keeps cached. */
+  allVnodes(): Vnode[] {
+    return [...this.#vnodes];
   }
 
-  /** Called by vrele when a vnode loses its last reference. */
-  vnodeDeactivated(vp: Vnode): void {
-    this.#active.delete(vp);
+  /** Called by the Vnode constructor. */
+  vnodeCreated(vp: Vnode): void {
+    this.#vnodes.add(vp);
+  }
+
+  /** Called by vgone when a vnode is reclaimed. */
+  vnodeReclaimed(vp: Vnode): void {
+    this.#vnodes.delete(vp);
   }
 }

@@ -73,6 +73,7 @@ export function utf8Length(s: string): number {
 
 /** Throws ENAMETOOLONG if `path` does not fit PATH_MAX with its NUL. */
 export function checkPathLength(path: string): void {
+  if (path.length * 3 < MAXPATHLEN) return; // no character takes more than 3 bytes (4 per pair)
   if (utf8Length(path) >= MAXPATHLEN) {
     throw new Errno(ENAMETOOLONG, `path of ${utf8Length(path)} bytes`);
   }
@@ -83,6 +84,12 @@ export function checkNameLength(name: string): void {
   if (name.length * 3 > NAME_MAX && utf8Length(name) > NAME_MAX) {
     throw new Errno(ENAMETOOLONG, `component "${name.slice(0, 16)}..." is too long`);
   }
+}
+
+/** True if `s` is one or more slashes. */
+function onlySlashes(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== 0x2f) return false;
+  return s.length > 0;
 }
 
 /** Checks search permission on directory `dvp` for `cred`. */
@@ -133,7 +140,7 @@ export function* namei(ctx: NameiCtx, path: string, opts: NameiOpts): Wait<Namei
       const slash = rest.indexOf("/");
       const name = slash < 0 ? rest : rest.slice(0, slash);
       const after = slash < 0 ? "" : rest.slice(slash);
-      const isLast = slash < 0 || /^\/+$/.test(after);
+      const isLast = slash < 0 || onlySlashes(after);
       const trailingSlash = isLast && after !== "";
       checkNameLength(name);
       if (dvp.type !== VDIR) throw new Errno(ENOTDIR, `"${name}" is not in a directory`);

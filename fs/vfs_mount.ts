@@ -115,11 +115,14 @@ export class MountTable {
     yield* vrele(covered);
   }
 
-  /** Revokes the active vnodes, drops the root, and has the file system let go. */
+  /**
+   * Reclaims every vnode but the root (revoking the active ones, reclaiming those the file
+   * system keeps cached: vflush), drops the root, and has the file system let go.
+   */
   *#teardown(mp: Mount, force: boolean): Wait {
     mp.gone = true;
     const root = mp.rootVnode!;
-    for (const v of mp.activeVnodes()) if (v !== root) yield* vgone(v);
+    for (const v of mp.allVnodes()) if (v !== root) yield* vgone(v);
     if (root.usecount > 1) yield* vgone(root);
     else {
       yield* vrele(root);

@@ -168,7 +168,7 @@ export class Vnode {
     /** The file system's own node (inode, tmpfs node, ...). */
     public data: unknown,
   ) {
-    mount.vnodeActivated(this);
+    mount.vnodeCreated(this);
   }
 
   /** True if this vnode is its mount's root (VV_ROOT). */
@@ -179,7 +179,7 @@ export class Vnode {
 
 /** Adds a reference (vref). A cached vnode with none is made active again. */
 export function vref(vp: Vnode): Vnode {
-  if (vp.usecount++ === 0) vp.mount.vnodeActivated(vp);
+  vp.usecount++;
   return vp;
 }
 
@@ -187,7 +187,6 @@ export function vref(vp: Vnode): Vnode {
 export function* vrele(vp: Vnode): Wait {
   if (vp.usecount <= 0) throw new Error(`vrele: vnode ${vp.id} has no references`);
   if (--vp.usecount > 0) return;
-  vp.mount.vnodeDeactivated(vp);
   if (vp.dead) return;
   const recycle = yield* vp.ops.inactive(vp);
   if (recycle && vp.usecount === 0 && !vp.dead) yield* vgone(vp);
@@ -199,6 +198,7 @@ export function* vgone(vp: Vnode): Wait {
   const ops = vp.ops;
   vp.dead = true;
   vp.ops = deadOps;
+  vp.mount.vnodeReclaimed(vp);
   yield* ops.reclaim(vp);
 }
 

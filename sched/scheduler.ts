@@ -15,6 +15,11 @@
  * simulation. A run ends when every non-daemon fiber has exited, on `halt`, or as a
  * deadlock listing the blocked fibers and what each waits on.
  *
+ * Time within a turn: `turnNow()` is the clock as the running fiber's turn began. Virtual
+ * time moves only between turns anyway; in realtime mode it is the cheap clock a kernel
+ * reads for timestamps and timeouts (NetBSD's getnanouptime: precise to the last switch,
+ * not to the nanosecond), one host clock read per switch instead of one per question.
+ *
  * Tracing (trace.ts): with a tracer set, every switch, wake, timeout, idle period and
  * event is recorded; with none, the switch path pays one null check.
  */
@@ -82,6 +87,8 @@ export class Scheduler {
   onError: (f: Fiber, err: unknown) => void;
   /** The fiber now running, or null in the event loop's own context. */
   current: Fiber | null = null;
+  /** The clock when the running fiber's turn began (valid while `current` is set). */
+  turnStart = 0;
   /** Total switches, for benchmarks and `ps`. */
   switches = 0;
   /** The timeline recorder, or null (the default: no tracing). Set with `setTracer`. */
@@ -241,6 +248,14 @@ export class Scheduler {
     }));
   }
 
+  /**
+   * The clock as the running fiber's turn began; outside a fiber, the clock now. Equal to
+   * `clock.now()` in virtual time (which moves only between turns).
+   */
+  turnNow(): number {
+    return this.current !== null ? this.turnStart : this.clock.now();
+  }
+
   /** Runs the machine to its end. Awaits only when the idle policy does (realtime mode). */
   async run(): Promise<RunResult> {
     for (;;) {
@@ -312,6 +327,7 @@ export class Scheduler {
     f.switches++;
     this.switches++;
     this.current = f;
+    this.turnStart = t0;
     let r: IteratorResult<unknown, unknown>;
     let t1: number;
     try {

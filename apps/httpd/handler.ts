@@ -15,6 +15,9 @@
  *   through links, so a "symlink" stat is refused with 403; a view without `resolve` must
  *   then guarantee no intermediate component is a link.
  * - `list(path)` gives a directory's entries with their lstat, or null if unreadable.
+ * - A view that cannot answer a `stat` or `list` yet (sys_view.ts's replay cache) answers
+ *   `UNKNOWN`: `tryDecide` then stops at once, asking nothing more, and returns `UNKNOWN`
+ *   (`decide` throws). A view that always answers never sees the difference.
  *
  * Decisions it keeps (thttpd habits, RFC 9110 rules):
  * - A directory named without its trailing slash → 301 to the slash form (query kept), as
@@ -40,6 +43,7 @@ import { contentRange, parseRange, unsatisfiedRange } from "./range.ts";
 import { evaluatePreconditions, ifRangeHolds } from "./conditional.ts";
 import { renderListing } from "./listing.ts";
 import {
+  contentLengthField,
   errorResponse,
   type HeaderField,
   type HeadOptions,
@@ -57,9 +61,13 @@ export interface FileStat {
   mode: number;
 }
 
+/** A FileView's answer "not known yet" (see the contract above). */
+export const UNKNOWN: unique symbol = Symbol("unknown");
+export type Unknown = typeof UNKNOWN;
+
 export interface FileView {
-  stat(path: string): FileStat | null;
-  list(path: string): Array<{ name: string; stat: FileStat }> | null;
+  stat(path: string): FileStat | null | Unknown;
+  list(path: string): Array<{ name: string; stat: FileStat }> | null | Unknown;
   resolve?(path: string): string | null;
 }
 
@@ -78,10 +86,23 @@ const S_IROTH = 0o004;
 type Located =
   | { kind: "ok"; path: string; stat: FileStat }
   | { kind: "missing" }
-  | { kind: "forbidden" };
+  | { kind: "forbidden" }
+  | { kind: "unknown" };
+
+const MISSING: Located = { kind: "missing" };
+const FORBIDDEN: Located = { kind: "forbidden" };
+const NOT_YET: Located = { kind: "unknown" };
+const ACCEPT_RANGES: HeaderField = ["Accept-Ranges", "bytes"];
+/** Content-Type fields already built, by value (the few types a site has). */
+const typeFields = new Map<string, HeaderField>();
+/** The last Last-Modified field built (most responses are of the same few files). */
+let lastModField: HeaderField = ["Last-Modified", ""];
 
 function within(path: string, root: string): boolean {
-  return root === "/" ? path.startsWith("/") : path === root || path.startsWith(root + "/");
+  if (root === "/") return path.startsWith("/");
+  // path === root, or path starts with root + "/"
+  return path.startsWith(root) &&
+    (path.length === root.length || path.charCodeAt(root.length) === 0x2f);
 }
 
 /** Finds what `path` names, refusing anything that resolves outside the root. */
@@ -90,14 +111,22 @@ function locate(fs: FileView, path: string, root: string): Located {
   if (fs.resolve) {
     const realRoot = fs.resolve(root) ?? root;
     const r = fs.resolve(path);
-    if (r === null) return { kind: "missing" };
-    if (!within(r, realRoot)) return { kind: "forbidden" };
+    if (r === null) return MISSING;
+    if (!within(r, realRoot)) return FORBIDDEN;
     real = r;
   }
   const stat = fs.stat(real);
-  if (stat === null) return { kind: "missing" };
-  if (stat.type === "symlink") return { kind: "forbidden" };
+  if (stat === UNKNOWN) return NOT_YET;
+  if (stat === null) return MISSING;
+  if (stat.type === "symlink") return FORBIDDEN;
   return { kind: "ok", path: real, stat };
+}
+
+/** `s` without its trailing slashes (what `s.replace(/\/+$/, "")` gives). */
+function trimSlashes(s: string): string {
+  let e = s.length;
+  while (e > 0 && s.charCodeAt(e - 1) === 0x2f) e--;
+  return e === s.length ? s : s.slice(0, e);
 }
 
 function join(dir: string, name: string): string {
@@ -106,6 +135,17 @@ function join(dir: string, name: string): string {
 
 /** Decides the response to a request that parsed cleanly. */
 export function decide(req: HttpRequest, fs: FileView, opts: HandlerOptions): HttpResponse {
+  const res = tryDecide(req, fs, opts);
+  if (res === UNKNOWN) throw new Error("decide: the file view answered UNKNOWN");
+  return res;
+}
+
+/** `decide`, or UNKNOWN as soon as the view answers UNKNOWN (asking nothing after it). */
+export function tryDecide(
+  req: HttpRequest,
+  fs: FileView,
+  opts: HandlerOptions,
+): HttpResponse | Unknown {
   const o = {
     nowMs: opts.nowMs,
     close: !req.keepAlive,
@@ -117,10 +157,11 @@ export function decide(req: HttpRequest, fs: FileView, opts: HandlerOptions): Ht
   if (!t.ok) return errorResponse(t.status, o);
   const docPath = t.path;
 
-  const root = opts.root.length > 1 ? opts.root.replace(/\/+$/, "") : "/";
-  const rel = docPath.replace(/\/$/, "");
+  const root = opts.root.length > 1 ? trimSlashes(opts.root) : "/";
+  const rel = docPath.endsWith("/") ? docPath.slice(0, -1) : docPath;
   const fsPath = rel === "" ? root : root === "/" ? rel : root + rel;
   const found = locate(fs, fsPath, root);
+  if (found.kind === "unknown") return UNKNOWN;
   if (found.kind === "missing") return errorResponse(404, o);
   if (found.kind === "forbidden") return errorResponse(403, o);
   const { path, stat } = found;
@@ -132,6 +173,7 @@ export function decide(req: HttpRequest, fs: FileView, opts: HandlerOptions): Ht
     }
     for (const name of opts.indexNames ?? ["index.html", "index.htm"]) {
       const idx = locate(fs, join(path, name), root);
+      if (idx.kind === "unknown") return UNKNOWN;
       if (idx.kind === "forbidden") return errorResponse(403, o);
       if (idx.kind === "ok" && idx.stat.type === "file") {
         return serveFile(req, idx.path, idx.stat, o);
@@ -139,6 +181,7 @@ export function decide(req: HttpRequest, fs: FileView, opts: HandlerOptions): Ht
     }
     if (opts.listings === false || (stat.mode & S_IROTH) === 0) return errorResponse(403, o);
     const entries = fs.list(path);
+    if (entries === UNKNOWN) return UNKNOWN;
     if (entries === null) return errorResponse(403, o);
     const html = renderListing(docPath, entries.map((e) => ({ name: e.name, ...e.stat })));
     return htmlResponse(200, html, [], o);
@@ -156,7 +199,9 @@ function serveFile(
 ): HttpResponse {
   if ((stat.mode & S_IROTH) === 0) return errorResponse(403, o);
   const lastMod = Math.min(Math.floor(stat.mtimeMs / 1000), Math.floor(o.nowMs / 1000)) * 1000;
-  const lm: HeaderField = ["Last-Modified", formatHttpDate(lastMod)];
+  const lmText = formatHttpDate(lastMod);
+  if (lastModField[1] !== lmText) lastModField = ["Last-Modified", lmText];
+  const lm = lastModField;
 
   const pre = evaluatePreconditions(req.method, req.fields, lastMod, o.nowMs);
   if (pre === 412) return errorResponse(412, o);
@@ -165,8 +210,13 @@ function serveFile(
     return { status: 304, headers: responseHeaders([lm], o), body: null, close: o.close };
   }
 
-  const type: HeaderField = ["Content-Type", contentTypeFor(path)];
-  const ar: HeaderField = ["Accept-Ranges", "bytes"];
+  const typeValue = contentTypeFor(path);
+  let type = typeFields.get(typeValue);
+  if (type === undefined) {
+    type = ["Content-Type", typeValue];
+    if (typeFields.size < 256) typeFields.set(typeValue, type);
+  }
+  const ar = ACCEPT_RANGES;
   const range = fieldValue(req.fields, "range");
   if (req.method === "GET" && range !== null && ifRangeHolds(req.fields, lastMod, o.nowMs)) {
     const r = parseRange(range, stat.size);
@@ -189,7 +239,7 @@ function serveFile(
       };
     }
   }
-  const fields: HeaderField[] = [type, ["Content-Length", String(stat.size)], lm, ar];
+  const fields: HeaderField[] = [type, contentLengthField(stat.size), lm, ar];
   return {
     status: 200,
     headers: responseHeaders(fields, o),

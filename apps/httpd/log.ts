@@ -49,20 +49,31 @@ function escapeLogText(s: string): string {
   return out;
 }
 
+/** The last time formatted, by whole second: a busy server logs the same second often. */
+let lastSec = NaN;
+let lastTime = "";
+
 /** "[10/Oct/2000:13:55:36 +0000]" */
 export function logTime(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec === lastSec) return lastTime;
   const c = civilFromMs(ms);
-  return `[${pad2(c.day)}/${MONTH_NAMES[c.month - 1]}/${c.year}:` +
+  lastTime = `[${pad2(c.day)}/${MONTH_NAMES[c.month - 1]}/${c.year}:` +
     `${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} +0000]`;
+  lastSec = sec;
+  return lastTime;
+}
+
+/** A host, ident or authuser field: "-" when absent, escaped, spaces as \x20. */
+function field(v: string | null | undefined): string {
+  return v === null || v === undefined || v === ""
+    ? "-"
+    : v.includes(" ")
+    ? escapeLogText(v).replace(/ /g, "\\x20")
+    : escapeLogText(v);
 }
 
 export function commonLogLine(r: AccessRecord): string {
-  const field = (v: string | null | undefined) =>
-    v === null || v === undefined || v === ""
-      ? "-"
-      : v.includes(" ")
-      ? escapeLogText(v).replace(/ /g, "\\x20")
-      : escapeLogText(v);
   const line = r.requestLine === null ? "-" : escapeLogText(r.requestLine);
   const bytes = r.bytes === 0 ? "-" : String(r.bytes);
   return `${field(r.host)} ${field(r.ident)} ${field(r.user)} ${logTime(r.timeMs)} "${line}" ` +

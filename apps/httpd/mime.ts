@@ -49,12 +49,15 @@ const TYPES: Record<string, string> = {
 
 export const DEFAULT_TYPE = "application/octet-stream";
 
+/** The field value for each extension: TYPES with the charset parameter where it belongs. */
+const VALUES = new Map<string, string>(
+  Object.entries(TYPES).map(([ext, t]) => [ext, t.startsWith("text/") ? `${t}; charset=utf-8` : t]),
+);
+
 /** The Content-Type field value for a file name or path. */
 export function contentTypeFor(path: string): string {
-  const name = path.slice(path.lastIndexOf("/") + 1);
-  const dot = name.lastIndexOf(".");
-  if (dot <= 0) return DEFAULT_TYPE;
-  const ext = name.slice(dot + 1).toLowerCase();
-  const type = Object.hasOwn(TYPES, ext) ? TYPES[ext] : DEFAULT_TYPE;
-  return type.startsWith("text/") ? `${type}; charset=utf-8` : type;
+  const dot = path.lastIndexOf(".");
+  // No dot in the last component, or only a leading one (a dot file).
+  if (dot <= path.lastIndexOf("/") + 1) return DEFAULT_TYPE;
+  return VALUES.get(path.slice(dot + 1).toLowerCase()) ?? DEFAULT_TYPE;
 }

@@ -97,18 +97,69 @@ const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
 const HTAB = 0x09;
+const COLON = 0x3a;
 
-/** tchar (RFC 9110 §5.6.2). */
-function isTchar(c: number): boolean {
-  if (c >= 0x30 && c <= 0x39) return true; // DIGIT
-  if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) return true; // ALPHA
-  return "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c)) && c < 0x80;
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
+
+/** tchar (RFC 9110 §5.6.2): DIGIT, ALPHA and "!#$%&'*+-.^_`|~", indexed by byte. */
+const TCHAR = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = TCHAR[c | 0x20] = 1;
+for (const ch of "!#$%&'*+-.^_`|~") TCHAR[ch.charCodeAt(0)] = 1;
 
 export function isToken(s: string): boolean {
   if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) if (!isTchar(s.charCodeAt(i))) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff || TCHAR[c] === 0) return false;
+  }
   return true;
+}
+
+/**
+ * Field names this server or common clients send, lower-cased: a field line whose name is
+ * one of them (in any case) reuses the string instead of building and lower-casing one.
+ */
+const KNOWN_FIELDS = [
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "range",
+  "if-range",
+  "if-match",
+  "if-none-match",
+  "if-modified-since",
+  "if-unmodified-since",
+  "user-agent",
+  "accept",
+  "accept-encoding",
+  "accept-language",
+  "cache-control",
+  "pragma",
+  "referer",
+  "cookie",
+  "upgrade-insecure-requests",
+  "dnt",
+];
+/** KNOWN_FIELDS by length. */
+const KNOWN_BY_LENGTH: string[][] = [];
+for (const n of KNOWN_FIELDS) (KNOWN_BY_LENGTH[n.length] ??= []).push(n);
+
+/** The lower-cased name in b[start, end) (tchars, so ASCII). */
+function fieldName(b: Uint8Array, start: number, end: number): string {
+  const known = KNOWN_BY_LENGTH[end - start];
+  if (known !== undefined) {
+    next: for (const n of known) {
+      for (let i = 0; i < n.length; i++) {
+        if ((b[start + i] | 0x20) !== n.charCodeAt(i)) continue next;
+      }
+      return n;
+    }
+  }
+  return latin1(b, start, end).toLowerCase();
 }
 
 /** Bytes to a string, one char per byte (fields are octets; RFC 9110 §5.5 obs-text). */
@@ -126,8 +177,9 @@ function latin1(b: Uint8Array, start: number, end: number): string {
 export function fieldValue(fields: readonly Field[], name: string): string | null {
   const lname = name.toLowerCase();
   let out: string | null = null;
-  for (const [n, v] of fields) {
-    if (n === lname) out = out === null ? v : `${out}, ${v}`;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    if (f[0] === lname) out = out === null ? f[1] : `${out}, ${f[1]}`;
   }
   return out;
 }
@@ -145,6 +197,9 @@ export function listTokens(value: string | null): string[] {
 }
 
 type State = "line" | "fields" | "discard" | "dead";
+
+/** How many lines of the previous request a parser keeps the text of. */
+const RECENT_SLOTS = 16;
 
 interface Pending {
   requestLine: string;
@@ -164,6 +219,16 @@ export class RequestParser {
   #state: State = "line";
   #discard = 0; // content bytes still to throw away
   #req: Pending | null = null;
+  /**
+   * The text of the previous request's lines (0: the request line, i: the value of field
+   * line i): a line with the same bytes reuses its string (keep-alive clients repeat them).
+   */
+  readonly #recent: string[] = [];
+  /** The last request line that parsed cleanly, with its parts (a pure function of it). */
+  #okLine = "";
+  #okMethod = "";
+  #okTarget = "";
+  #okMinor: 0 | 1 = 1;
 
   constructor(limits: Partial<RequestLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -244,14 +309,34 @@ export class RequestParser {
     }
   }
 
+  /** The bytes [start, end) as text (`latin1`), the string of slot `slot` if it matches. */
+  #text(start: number, end: number, slot: number): string {
+    const b = this.#buf;
+    const prev = this.#recent[slot];
+    if (prev !== undefined && prev.length === end - start) {
+      let i = 0;
+      while (i < prev.length && prev.charCodeAt(i) === b[start + i]) i++;
+      if (i === prev.length) return prev;
+    }
+    const s = latin1(b, start, end);
+    if (slot < RECENT_SLOTS) this.#recent[slot] = s;
+    return s;
+  }
+
   /** Finds the next LF from #scan; returns its index or -1. */
   #findLF(): number {
-    const i = this.#buf.subarray(this.#scan, this.#end).indexOf(LF);
-    if (i < 0) {
-      this.#scan = this.#end;
-      return -1;
+    const b = this.#buf;
+    const end = this.#end;
+    let i = this.#scan;
+    if (end - i > 64) {
+      // A long stretch: the native search (it needs a view bounded at #end).
+      const j = b.subarray(i, end).indexOf(LF);
+      if (j >= 0) return i + j;
+      i = end;
     }
-    return this.#scan + i;
+    for (; i < end; i++) if (b[i] === LF) return i;
+    this.#scan = end;
+    return -1;
   }
 
   #consume(to: number): void {
@@ -260,12 +345,16 @@ export class RequestParser {
     if (this.#start === this.#end) this.#start = this.#end = this.#scan = 0;
   }
 
-  /** The line [start, lf) without its CR; null if it holds a bare CR (RFC 9112 §2.2). */
-  #line(lf: number): [number, number] | null {
+  /**
+   * The end of the line [#start, lf) without its CR, or -1 if the line holds a bare CR
+   * (RFC 9112 §2.2).
+   */
+  #lineEnd(lf: number): number {
+    const b = this.#buf;
     let e = lf;
-    if (e > this.#start && this.#buf[e - 1] === CR) e--;
-    if (this.#buf.subarray(this.#start, e).includes(CR)) return null;
-    return [this.#start, e];
+    if (e > this.#start && b[e - 1] === CR) e--;
+    for (let i = this.#start; i < e; i++) if (b[i] === CR) return -1;
+    return e;
   }
 
   #fail(status: number, reason: string, close = true): ParseEvent {
@@ -298,42 +387,67 @@ export class RequestParser {
       }
       return null;
     }
-    const span = this.#line(lf);
-    if (span === null) return this.#fail(400, "bare CR in request line");
-    const [s, e] = span;
+    const s = this.#start;
+    const e = this.#lineEnd(lf);
+    if (e < 0) return this.#fail(400, "bare CR in request line");
     this.#consume(lf + 1);
     // §2.2: a server SHOULD ignore at least one empty line before the request line.
     if (s === e) return true;
     if (e - s > this.limits.maxRequestLine) return this.#fail(414, "request line too long");
-    const line = latin1(this.#buf, s, e);
+    const line = this.#text(s, e, 0);
+    if (line === this.#okLine) {
+      // The same text as the last good request line: the same parts, the same checks passed.
+      this.#req = {
+        requestLine: line,
+        method: this.#okMethod,
+        target: this.#okTarget,
+        minor: this.#okMinor,
+        fields: [],
+        headerBytes: 0,
+      };
+      this.#state = "fields";
+      return true;
+    }
     // §3: method SP request-target SP HTTP-version, single SPs, no other whitespace.
-    const parts = line.split(" ");
+    const sp1 = line.indexOf(" ");
+    const sp2 = sp1 < 0 ? -1 : line.indexOf(" ", sp1 + 1);
+    const method = sp1 < 0 ? line : line.slice(0, sp1);
     this.#req = {
       requestLine: line,
-      method: parts[0],
+      method,
       target: "",
       minor: 1,
       fields: [],
       headerBytes: 0,
     };
-    if (parts.length !== 3) return this.#fail(400, "malformed request line");
-    const [method, target, version] = parts;
+    if (sp2 < 0 || line.indexOf(" ", sp2 + 1) >= 0) {
+      return this.#fail(400, "malformed request line");
+    }
     if (!isToken(method)) return this.#fail(400, "method is not a token");
-    for (let i = 0; i < target.length; i++) {
-      const c = target.charCodeAt(i);
+    for (let i = sp1 + 1; i < sp2; i++) {
+      const c = line.charCodeAt(i);
       if (c <= 0x20 || c === 0x7f) return this.#fail(400, "control character in request-target");
     }
-    if (target.length === 0) return this.#fail(400, "empty request-target");
+    if (sp2 === sp1 + 1) return this.#fail(400, "empty request-target");
     // §2.3: HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name case-sensitive.
-    const m = /^HTTP\/([0-9])\.([0-9])$/.exec(version);
-    if (m === null) return this.#fail(400, "malformed HTTP-version");
-    this.#req.target = target;
-    if (m[1] !== "1") {
+    const v = sp2 + 1;
+    const major = line.charCodeAt(v + 5);
+    const minor = line.charCodeAt(v + 7);
+    if (
+      line.length - v !== 8 || !line.startsWith("HTTP/", v) || !isDigit(major) ||
+      line.charCodeAt(v + 6) !== 0x2e || !isDigit(minor)
+    ) return this.#fail(400, "malformed HTTP-version");
+    this.#req.target = line.slice(sp1 + 1, sp2);
+    if (major !== 0x31) {
       // RFC 9110 §15.6.6: 505 for a major version we do not support.
       this.#req.minor = 1;
-      return this.#fail(505, `HTTP/${m[1]}.${m[2]} not supported`);
+      return this.#fail(505, `HTTP/${line[v + 5]}.${line[v + 7]} not supported`);
     }
-    this.#req.minor = m[2] === "0" ? 0 : 1;
+    this.#req.minor = minor === 0x30 ? 0 : 1;
+    this.#okLine = line;
+    this.#okMethod = method;
+    this.#okTarget = this.#req.target;
+    this.#okMinor = this.#req.minor;
     this.#state = "fields";
     return true;
   }
@@ -352,35 +466,43 @@ export class RequestParser {
     if (p.headerBytes > this.limits.maxHeaderBytes) {
       return this.#fail(431, "header section too large");
     }
-    const span = this.#line(lf);
-    if (span === null) return this.#fail(400, "bare CR in header section");
-    const [s, e] = span;
+    const s = this.#start;
+    const e = this.#lineEnd(lf);
+    if (e < 0) return this.#fail(400, "bare CR in header section");
     if (s === e) {
       this.#consume(lf + 1);
       return this.#finish();
     }
-    const first = this.#buf[s];
+    const b = this.#buf;
+    const first = b[s];
     if (first === SP || first === HTAB) {
       // §5.2 obs-fold, and §2.2 whitespace before the first field line: reject.
       return this.#fail(400, p.fields.length === 0 ? "whitespace before first field" : "obs-fold");
     }
-    const line = latin1(this.#buf, s, e);
-    this.#consume(lf + 1);
-    const colon = line.indexOf(":");
-    if (colon <= 0) return this.#fail(400, "field line without a name and colon");
-    const name = line.slice(0, colon);
+    this.#consume(lf + 1); // the bytes stay in place until the next feed
+    let colon = s;
+    while (colon < e && b[colon] !== COLON) colon++;
+    if (colon === e || colon === s) {
+      return this.#fail(400, "field line without a name and colon");
+    }
     // §5.1: no whitespace between field name and colon; a server MUST reject with 400.
-    if (!isToken(name)) return this.#fail(400, "invalid field name");
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    for (let i = s; i < colon; i++) {
+      if (TCHAR[b[i]] === 0) return this.#fail(400, "invalid field name");
+    }
+    // OWS around the value is not part of it (§5.5).
+    let vs = colon + 1;
+    let ve = e;
+    while (vs < ve && (b[vs] === SP || b[vs] === HTAB)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
     // RFC 9110 §5.5: CR, LF, NUL are invalid; we also refuse the other CTLs (but HTAB).
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
+    for (let i = vs; i < ve; i++) {
+      const c = b[i];
       if ((c < 0x20 && c !== HTAB) || c === 0x7f) {
         return this.#fail(400, "control character in field value");
       }
     }
     if (p.fields.length >= this.limits.maxHeaders) return this.#fail(431, "too many header fields");
-    p.fields.push([name.toLowerCase(), value]);
+    p.fields.push([fieldName(b, s, colon), this.#text(vs, ve, p.fields.length + 1)]);
     return true;
   }
 
@@ -388,9 +510,22 @@ export class RequestParser {
   #finish(): ParseEvent {
     const p = this.#req!;
     const f = p.fields;
+    // The fields this step looks at, combined as `fieldValue` does, in one pass.
+    let te: string | null = null;
+    let cl: string | null = null;
+    let host: string | null = null;
+    let hosts = 0;
+    let connection: string | null = null;
+    for (let i = 0; i < f.length; i++) {
+      const [n, v] = f[i];
+      if (n === "host") {
+        hosts++;
+        host = host === null ? v : `${host}, ${v}`;
+      } else if (n === "connection") connection = connection === null ? v : `${connection}, ${v}`;
+      else if (n === "content-length") cl = cl === null ? v : `${cl}, ${v}`;
+      else if (n === "transfer-encoding") te = te === null ? v : `${te}, ${v}`;
+    }
     // Content framing, RFC 9112 §6.3.
-    const te = fieldValue(f, "transfer-encoding");
-    const cl = fieldValue(f, "content-length");
     if (te !== null) {
       if (cl !== null) return this.#fail(400, "both Transfer-Encoding and Content-Length");
       if (p.minor === 0) return this.#fail(400, "Transfer-Encoding in an HTTP/1.0 request");
@@ -412,18 +547,18 @@ export class RequestParser {
     }
     // Host, RFC 9112 §3.2: 400 for HTTP/1.1 without Host, any request with several, or an
     // invalid value (uri-host [":" port], RFC 3986 §3.2.2 — checked loosely).
-    const hosts = fieldCount(f, "host");
     if (hosts > 1) return this.#fail(400, "more than one Host");
     if (hosts === 0 && p.minor === 1) return this.#fail(400, "HTTP/1.1 request without Host");
-    const host = fieldValue(f, "host");
     if (
       host !== null && !/^(\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$/.test(host)
     ) {
       return this.#fail(400, "invalid Host");
     }
     // Persistence, RFC 9112 §9.3.
-    const conn = listTokens(fieldValue(f, "connection"));
-    const keepAlive = conn.includes("close")
+    const conn = connection === null ? null : listTokens(connection);
+    const keepAlive = conn === null
+      ? p.minor === 1
+      : conn.includes("close")
       ? false
       : p.minor === 1
       ? true

@@ -72,21 +72,79 @@ export const ALLOW = "GET, HEAD";
 
 /** The response head as text: status line, field lines, empty line (RFC 9112 §4, §5). */
 export function headText(status: number, headers: readonly HeaderField[]): string {
-  let s = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+  let s = statusLine(status);
   for (const [n, v] of headers) s += `${n}: ${v}\r\n`;
   return s + "\r\n";
 }
 
+/** Status lines already built, by status. */
+const statusLines = new Map<number, string>();
+
+/** "HTTP/1.1 200 OK\r\n" */
+function statusLine(status: number): string {
+  let s = statusLines.get(status);
+  if (s === undefined) {
+    s = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    if (statusLines.size < 1000) statusLines.set(status, s);
+  }
+  return s;
+}
+
 /** Writes `s` (one byte per character, ISO-8859-1) into `out` from `at`. */
 export function latin1Into(s: string, out: Uint8Array, at = 0): void {
+  putLatin1(s, out, at);
+}
+
+/** latin1Into, returning where the next byte goes. */
+function putLatin1(s: string, out: Uint8Array, at: number): number {
   for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i) & 0xff;
+  return at + s.length;
+}
+
+/** The length of `headText(status, headers)`, without building it. */
+function headLength(status: number, headers: readonly HeaderField[]): number {
+  let n = statusLine(status).length + 2;
+  for (let i = 0; i < headers.length; i++) n += headers[i][0].length + headers[i][1].length + 4;
+  return n;
+}
+
+/** Writes `headText(status, headers)` into `out` from 0 (field by field, no string built). */
+function putHead(status: number, headers: readonly HeaderField[], out: Uint8Array): number {
+  let at = putLatin1(statusLine(status), out, 0);
+  for (let i = 0; i < headers.length; i++) {
+    at = putLatin1(headers[i][0], out, at);
+    out[at++] = 0x3a; // ":"
+    out[at++] = 0x20;
+    at = putLatin1(headers[i][1], out, at);
+    out[at++] = 0x0d;
+    out[at++] = 0x0a;
+  }
+  out[at++] = 0x0d;
+  out[at++] = 0x0a;
+  return at;
+}
+
+/**
+ * The last head encoded by `encodeResponseWith`: its status, its fields (the array copied,
+ * the same field objects) and its bytes. Field objects are never changed once made (they
+ * are readonly), so a head made of the very same objects has the very same bytes; the
+ * fields this file and handler.ts build for every response (Date, Server, Content-Type,
+ * Content-Length, Last-Modified, ...) are shared objects, so a server sending the same
+ * file again within a second encodes its head once.
+ */
+let lastHead: { status: number; headers: HeaderField[]; bytes: Uint8Array } | null = null;
+
+/** Whether `headers` holds the same field objects as `last`, in the same order. */
+function sameFields(headers: readonly HeaderField[], last: readonly HeaderField[]): boolean {
+  if (headers.length !== last.length) return false;
+  for (let i = 0; i < headers.length; i++) if (headers[i] !== last[i]) return false;
+  return true;
 }
 
 /** The response head as bytes (`headText` in ISO-8859-1). */
 export function encodeHead(status: number, headers: readonly HeaderField[]): Uint8Array {
-  const s = headText(status, headers);
-  const out = new Uint8Array(s.length);
-  latin1Into(s, out);
+  const out = new Uint8Array(headLength(status, headers));
+  putHead(status, headers, out);
   return out;
 }
 
@@ -104,15 +162,39 @@ export interface HeadOptions {
   minor: 0 | 1;
 }
 
+/** Content-Length fields already built, by length (a site has few sizes). */
+const lengthFields = new Map<number, HeaderField>();
+
+/** ["Content-Length", String(n)], one shared object per length. */
+export function contentLengthField(n: number): HeaderField {
+  let f = lengthFields.get(n);
+  if (f === undefined) {
+    if (lengthFields.size >= 1024) lengthFields.clear();
+    f = ["Content-Length", String(n)];
+    lengthFields.set(n, f);
+  }
+  return f;
+}
+
+const SERVER_FIELD: HeaderField = ["Server", SERVER_NAME];
+const CLOSE_FIELD: HeaderField = ["Connection", "close"];
+const KEEP_ALIVE_FIELD: HeaderField = ["Connection", "keep-alive"];
+/** The last Date field built: its text changes once a second. */
+let dateField: HeaderField = ["Date", ""];
+
+/** The Date field for `nowMs`. */
+function dateFieldFor(nowMs: number): HeaderField {
+  const text = formatHttpDate(nowMs);
+  if (dateField[1] !== text) dateField = ["Date", text];
+  return dateField;
+}
+
 /** Date + Server + `fields` + Connection, in that order. */
 export function responseHeaders(fields: readonly HeaderField[], o: HeadOptions): HeaderField[] {
-  const out: HeaderField[] = [
-    ["Date", formatHttpDate(o.nowMs)],
-    ["Server", SERVER_NAME],
-    ...fields,
-  ];
-  if (o.close) out.push(["Connection", "close"]);
-  else if (o.minor === 0) out.push(["Connection", "keep-alive"]);
+  const out: HeaderField[] = [dateFieldFor(o.nowMs), SERVER_FIELD];
+  for (let i = 0; i < fields.length; i++) out.push(fields[i]);
+  if (o.close) out.push(CLOSE_FIELD);
+  else if (o.minor === 0) out.push(KEEP_ALIVE_FIELD);
   return out;
 }
 
@@ -149,6 +231,7 @@ export function errorBody(status: number): Uint8Array {
 }
 
 export const HTML_TYPE = "text/html; charset=utf-8";
+const HTML_TYPE_FIELD: HeaderField = ["Content-Type", HTML_TYPE];
 
 /**
  * A complete response carrying a generated HTML body (error pages, listings, redirects):
@@ -160,11 +243,7 @@ export function htmlResponse(
   extra: readonly HeaderField[],
   o: HeadOptions & { head: boolean },
 ): HttpResponse {
-  const fields: HeaderField[] = [
-    ...extra,
-    ["Content-Type", HTML_TYPE],
-    ["Content-Length", String(html.length)],
-  ];
+  const fields: HeaderField[] = [...extra, HTML_TYPE_FIELD, contentLengthField(html.length)];
   return {
     status,
     headers: responseHeaders(fields, o),
@@ -204,17 +283,29 @@ export function encodeResponse(res: HttpResponse): Uint8Array {
 /**
  * Head + in-memory body, with room for `extra` more bytes after them (a file's first
  * chunk), in one buffer: `buf` has length head + body + extra, `at` is where the extra
- * begins.
+ * begins. With `space` long enough, `buf` is its beginning (the caller's buffer, which it
+ * no longer needs) instead of a new one.
  */
 export function encodeResponseWith(
   res: HttpResponse,
   extra: number,
+  space?: Uint8Array,
 ): { buf: Uint8Array; at: number } {
-  const head = headText(res.status, res.headers);
+  const last = lastHead !== null && lastHead.status === res.status &&
+      sameFields(res.headers, lastHead.headers)
+    ? lastHead.bytes
+    : null;
+  const headLen = last !== null ? last.length : headLength(res.status, res.headers);
   const body = res.body instanceof Uint8Array ? res.body : null;
-  const at = head.length + (body?.length ?? 0);
-  const buf = new Uint8Array(at + extra);
-  latin1Into(head, buf);
-  if (body !== null) buf.set(body, head.length);
+  const at = headLen + (body?.length ?? 0);
+  const buf = space !== undefined && space.length >= at + extra
+    ? space.subarray(0, at + extra)
+    : new Uint8Array(at + extra);
+  if (last !== null) buf.set(last, 0);
+  else {
+    putHead(res.status, res.headers, buf);
+    lastHead = { status: res.status, headers: res.headers.slice(), bytes: buf.slice(0, headLen) };
+  }
+  if (body !== null) buf.set(body, headLen);
   return { buf, at };
 }

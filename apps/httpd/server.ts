@@ -36,6 +36,7 @@ import {
   CLOCK_REALTIME,
   errno,
   F_SETFL,
+  IPPROTO_TCP,
   isErrno,
   O_NONBLOCK,
   O_RDONLY,
@@ -49,17 +50,13 @@ import {
   SOCK_STREAM,
   SOL_SOCKET,
   type Sys,
+  TCP_NODELAY,
   type Wait,
 } from "../../kernel/syscall/api.ts";
 import { decideError, timeoutResponse } from "./handler.ts";
 import { commonLogLine } from "./log.ts";
 import { RequestParser } from "./request.ts";
-import {
-  encodeResponse,
-  encodeResponseWith,
-  errorResponse,
-  type HttpResponse,
-} from "./response.ts";
+import { encodeResponseWith, errorResponse, type HttpResponse } from "./response.ts";
 import { decideOnSys, ServeError } from "./sys_view.ts";
 
 export interface ServerOptions {
@@ -96,6 +93,13 @@ const READ_SIZE = 16 * 1024;
 /** Unparsed bytes a connection may hold before the server stops reading it. */
 const MAX_BUFFERED = 64 * 1024;
 const NS_PER_MS = 1e6;
+/** Room a response head is given in a connection's buffer (heads are a few hundred bytes). */
+const HEAD_ROOM = 1024;
+/** The largest buffer a connection keeps: a head and a chunk. */
+const MAX_SPACE = CHUNK + HEAD_ROOM;
+
+/** What an Outgoing's `buf` holds before it is started. */
+const NO_BYTES = new Uint8Array(0);
 
 /** One response on its way out. */
 interface Outgoing {
@@ -128,6 +132,12 @@ interface Conn {
   /** When the request now being received began (ns), or null. */
   requestStart: number | null;
   lingerUntil: number;
+  /**
+   * The buffer the connection's responses are encoded and read into, reused: only the
+   * head of the queue is ever being written, and it asks for the buffer again only once
+   * every byte it wrote from it has been written (write(2) is then done with them).
+   */
+  space: Uint8Array | null;
 }
 
 /** Whether `c` is closed (a function, so TypeScript does not narrow across waits). */
@@ -146,16 +156,26 @@ export class HttpServer {
   };
   readonly #conns: Conn[] = [];
   readonly #enc = new TextEncoder();
+  /** The access-log line's bytes, reused: each is written out before the next is made. */
+  #logBuf = new Uint8Array(256);
+  /** poll's array and its entries, reused each turn (poll is done with them on return). */
+  readonly #fds: PollFd[] = [];
   #listenFd = -1;
   readonly #rbuf = new Uint8Array(READ_SIZE);
 
   constructor(readonly sys: Sys, readonly opts: ServerOptions) {}
 
-  /** Opens the listening socket (socket, SO_REUSEADDR, bind, listen, non-blocking). */
+  /**
+   * Opens the listening socket (socket, SO_REUSEADDR, TCP_NODELAY, bind, listen,
+   * non-blocking). Accepted connections inherit TCP_NODELAY: a response's last partial
+   * segment leaves at once instead of waiting behind Nagle for the client's (possibly
+   * delayed) ACK of the segments before it, as nginx does on keep-alive connections.
+   */
   listen(): number {
     const sys = this.sys;
     const fd = sys.socket(AF_INET, SOCK_STREAM, 0);
     sys.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    sys.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
     sys.bind(fd, { addr: this.opts.addr ?? "0.0.0.0", port: this.opts.port });
     sys.listen(fd, this.opts.backlog ?? 64);
     sys.fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -191,17 +211,22 @@ export class HttpServer {
   /** One turn of the loop: poll, then serve whatever is ready, then enforce timeouts. */
   *step(): Wait {
     const sys = this.sys;
-    const fds: PollFd[] = [];
-    const full = this.#conns.length >= this.opts.maxConns;
-    fds.push({ fd: full ? -1 : this.#listenFd, events: POLLIN, revents: 0 });
-    for (const c of this.#conns) fds.push({ fd: c.fd, events: this.#interest(c), revents: 0 });
+    const conns = this.#conns;
+    const fds = this.#fds;
+    const full = conns.length >= this.opts.maxConns;
+    this.#setPollFd(0, full ? -1 : this.#listenFd, POLLIN);
+    for (let i = 0; i < conns.length; i++) {
+      this.#setPollFd(i + 1, conns[i].fd, this.#interest(conns[i]));
+    }
+    fds.length = conns.length + 1;
     yield* sys.poll(fds, this.#pollTimeout());
 
+    // Connections accepted just now (pushed after these) are served on the next turn (poll
+    // tells when); nothing else adds to or removes from #conns before #reap.
+    const polled = fds.length - 1;
     if (fds[0].revents & POLLIN) yield* this.#acceptAll();
-    // Connections accepted just now are served on the next turn (poll tells when).
-    const ready = this.#conns.slice(0, fds.length - 1);
-    for (let i = 0; i < ready.length; i++) {
-      const c = ready[i];
+    for (let i = 0; i < polled; i++) {
+      const c = conns[i];
       const r = fds[i + 1].revents;
       if (c.phase === "closed" || r === 0) continue;
       try {
@@ -214,6 +239,17 @@ export class HttpServer {
     }
     yield* this.#timeouts();
     this.#reap();
+  }
+
+  /** Fills poll entry `i` (reusing its object), revents cleared. */
+  #setPollFd(i: number, fd: number, events: number): void {
+    const p = this.#fds[i];
+    if (p === undefined) this.#fds[i] = { fd, events, revents: 0 };
+    else {
+      p.fd = fd;
+      p.events = events;
+      p.revents = 0;
+    }
   }
 
   #interest(c: Conn): number {
@@ -266,6 +302,7 @@ export class HttpServer {
         active: this.#now(),
         requestStart: null,
         lingerUntil: 0,
+        space: null,
       });
     }
   }
@@ -339,7 +376,7 @@ export class HttpServer {
       res,
       requestLine,
       started: false,
-      buf: new Uint8Array(0),
+      buf: NO_BYTES,
       off: 0,
       bodyAt: 0,
       fileFd: -1,
@@ -350,8 +387,21 @@ export class HttpServer {
     if (res.close) c.phase = "closing";
   }
 
+  /**
+   * The connection's buffer, at least `need` bytes long, grown if need be up to MAX_SPACE;
+   * undefined past that (the caller then makes a buffer of its own).
+   */
+  #space(c: Conn, need: number): Uint8Array | undefined {
+    if (c.space !== null && c.space.length >= need) return c.space;
+    if (need > MAX_SPACE) return undefined;
+    let size = 1024;
+    while (size < need) size *= 2;
+    c.space = new Uint8Array(Math.min(size, MAX_SPACE));
+    return c.space;
+  }
+
   /** Prepares the head of the queue for sending: opens its file, encodes its head. */
-  *#start(o: Outgoing): Wait {
+  *#start(c: Conn, o: Outgoing): Wait {
     o.started = true;
     const body = o.res.body;
     if (body !== null && !(body instanceof Uint8Array)) {
@@ -369,14 +419,16 @@ export class HttpServer {
       // thttpd's writev(head, file): the head and the file's first chunk go out in one
       // write, so a small response is one segment and Nagle never holds back its body.
       // The head is encoded straight into that write's buffer.
-      const { buf, at } = encodeResponseWith(o.res, Math.min(CHUNK, o.fileEnd - o.filePos));
+      const extra = Math.min(CHUNK, o.fileEnd - o.filePos);
+      const { buf, at } = encodeResponseWith(o.res, extra, this.#space(c, HEAD_ROOM + extra));
       const n = yield* this.sys.pread(o.fileFd, buf.subarray(at), o.filePos);
       o.filePos += n; // short (the file shrank): the next pread finds out and aborts
-      o.buf = buf.subarray(0, at + n);
+      o.buf = n === extra ? buf : buf.subarray(0, at + n);
       o.bodyAt = at;
     } else {
-      o.buf = encodeResponse(o.res);
-      o.bodyAt = o.buf.length - (o.res.body instanceof Uint8Array ? o.res.body.length : 0);
+      const inline = o.res.body instanceof Uint8Array ? o.res.body.length : 0;
+      o.buf = encodeResponseWith(o.res, 0, this.#space(c, HEAD_ROOM + inline)).buf;
+      o.bodyAt = o.buf.length - inline;
     }
   }
 
@@ -388,10 +440,12 @@ export class HttpServer {
     const sys = this.sys;
     while (c.queue.length > 0) {
       const o = c.queue[0];
-      if (!o.started) yield* this.#start(o);
+      if (!o.started) yield* this.#start(c, o);
       if (o.off === o.buf.length) {
         if (o.fileFd >= 0 && o.filePos < o.fileEnd) {
-          const chunk = new Uint8Array(Math.min(CHUNK, o.fileEnd - o.filePos));
+          // Everything written from the buffer is written: it takes the next chunk.
+          const len = Math.min(CHUNK, o.fileEnd - o.filePos);
+          const chunk = this.#space(c, len)?.subarray(0, len) ?? new Uint8Array(len);
           const n = yield* sys.pread(o.fileFd, chunk, o.filePos);
           if (n === 0) {
             yield* this.#abort(c); // the file shrank: the framing cannot be kept
@@ -408,7 +462,7 @@ export class HttpServer {
       }
       let n: number;
       try {
-        n = yield* sys.write(c.fd, o.buf.subarray(o.off));
+        n = yield* sys.write(c.fd, o.off === 0 ? o.buf : o.buf.subarray(o.off));
       } catch (e) {
         if (isErrno(e, errno.EAGAIN)) return true;
         if (!isErrno(e)) throw e;
@@ -445,8 +499,18 @@ export class HttpServer {
     const line = commonLogLine({ host: peer, timeMs: this.#wallMs(), requestLine, status, bytes });
     if (this.opts.log) yield* this.opts.log(line);
     else {
-      const b = this.#enc.encode(line + "\n");
-      for (let off = 0; off < b.length;) off += yield* this.sys.write(1, b.subarray(off));
+      // Encoded (UTF-8) into the reused buffer; the loop returns only once every byte is
+      // written (write(2) is done with them), and nothing else uses the buffer meanwhile.
+      if (this.#logBuf.length < line.length * 3 + 1) {
+        this.#logBuf = new Uint8Array(line.length * 3 + 1);
+      }
+      const buf = this.#logBuf;
+      // log.ts escapes everything outside printable ASCII, which is its own UTF-8.
+      let len = 0;
+      for (let c; len < line.length && (c = line.charCodeAt(len)) < 0x80; len++) buf[len] = c;
+      if (len < line.length) len = this.#enc.encodeInto(line, buf).written;
+      buf[len++] = 0x0a; // "\n"
+      for (let off = 0; off < len;) off += yield* this.sys.write(1, buf.subarray(off, len));
     }
   }
 

@@ -3,8 +3,9 @@
  * runs the synchronous `decide` against it.
  *
  * `decide` (handler.ts) asks its FileView synchronously, but every file-system call is a
- * generator that may wait. So the view is a cache filled by replay: `decide` runs against
- * the cache; a question the cache cannot answer throws `Miss` naming it; the loop does the
+ * generator that may wait. So the view is a cache filled by replay: `decide` (as
+ * `tryDecide`) runs against the cache; a question the cache cannot answer is answered
+ * UNKNOWN, which stops `tryDecide` right there (no exception is thrown); the loop does the
  * lookup with the syscalls (lstat; open + getdents + lstat for a listing; realpath
  * written on lstat + readlink), caches the answer and runs `decide` again. `decide` is
  * pure, so each replay asks the same questions up to the new one; every round adds one
@@ -34,7 +35,14 @@ import {
   type Sys,
   type Wait,
 } from "../../kernel/syscall/api.ts";
-import { decide, type FileStat, type FileView, type HandlerOptions } from "./handler.ts";
+import {
+  type FileStat,
+  type FileView,
+  type HandlerOptions,
+  tryDecide,
+  UNKNOWN,
+  type Unknown,
+} from "./handler.ts";
 import type { HttpRequest } from "./request.ts";
 import type { HttpResponse } from "./response.ts";
 
@@ -47,12 +55,6 @@ export class ServeError extends Error {
   constructor(override readonly cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause));
   }
-}
-
-type Question = { op: "stat" | "list"; path: string };
-
-class Miss {
-  constructor(readonly q: Question) {}
 }
 
 const LOOKUP_ERRORS = new Set([
@@ -138,23 +140,40 @@ export function* realpath(
   path: string,
   view?: { stats: Map<string, FileStat | null>; real: Map<string, string | null> },
 ): Wait<string | null> {
-  let pending = path.split("/").filter((s) => s !== "");
-  const done: string[] = [];
-  let cur = ""; // "/" + done.join("/"), or "" at the root
+  // What is left to walk is rest[pos..], "/"-separated (empty segments are skipped); a
+  // link's target is put in front of it. `cur` is the path walked so far ("" at the root).
+  // While `plain`, `cur` is rest[0, pos) (absolute, single slashes, plain names, no link).
+  let rest = path;
+  let pos = 0;
+  let cur = "";
   let links = 0;
-  while (pending.length > 0) {
-    const seg = pending.shift()!;
-    if (seg === ".") continue;
-    if (seg === "..") {
-      done.pop();
-      cur = done.length === 0 ? "" : "/" + done.join("/");
+  let plain = path.charCodeAt(0) === SLASH;
+  for (;;) {
+    const from = pos;
+    while (pos < rest.length && rest.charCodeAt(pos) === SLASH) pos++;
+    if (pos === rest.length) break;
+    if (pos !== from + 1) plain = false;
+    const start = pos;
+    pos = rest.indexOf("/", start);
+    if (pos < 0) pos = rest.length;
+    const len = pos - start;
+    if (
+      rest.charCodeAt(start) === DOT &&
+      (len === 1 || (len === 2 && rest.charCodeAt(start + 1) === DOT))
+    ) {
+      plain = false;
+      if (len === 2) cur = cur.slice(0, Math.max(0, cur.lastIndexOf("/"))); // ".."
       continue;
     }
-    const here = cur + "/" + seg;
-    let st: FileStat | null;
-    if (view?.stats.has(here)) st = view.stats.get(here)!;
-    else {
-      st = yield* lstatOrNull(sys, here);
+    const here = plain ? rest.slice(0, pos) : cur + "/" + rest.slice(start, pos);
+    let st = view?.stats.get(here);
+    if (st === undefined) {
+      try {
+        st = fileStatOf(yield* sys.lstat(here));
+      } catch (e) {
+        if (!isLookupFailure(e)) throw new ServeError(e);
+        st = null;
+      }
       view?.stats.set(here, st);
     }
     if (st === null) return null;
@@ -167,19 +186,16 @@ export function* realpath(
         if (isLookupFailure(e)) return null;
         throw new ServeError(e);
       }
-      const t = target.split("/").filter((s) => s !== "");
-      if (target.startsWith("/")) {
-        done.length = 0;
-        cur = "";
-      }
-      pending = [...t, ...pending];
+      if (target.startsWith("/")) cur = "";
+      rest = target + "/" + rest.slice(pos);
+      pos = 0;
+      plain = false;
       continue;
     }
-    if (st.type !== "dir" && pending.length > 0) {
+    if (st.type !== "dir" && onlyClimbs(rest, pos) === false) {
       // A file in the middle of a path: ENOTDIR unless what follows only climbs back.
-      if (pending.some((s) => s !== "." && s !== "..")) return null;
+      return null;
     }
-    done.push(seg);
     cur = here;
     // With no link followed, the path so far is its own real path (`here` was lstat'ed).
     if (links === 0 && st.type === "dir") view?.real.set(here, here);
@@ -187,29 +203,57 @@ export function* realpath(
   return cur === "" ? "/" : cur;
 }
 
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
 /**
- * A FileView answering from a cache; a question not yet answered throws `Miss`. The one
- * exception saves a round: `decide` always asks `resolve(root)` and `resolve(path)` back
- * to back (handler.ts `locate`), so an unknown `resolve` is noted in `wanted` and answered
- * provisionally with its own path, and the round goes on until the next question of any
- * other kind or the end of `decide`; then the noted resolves are answered, in the order
+ * Whether the segments of rest[pos..] are all "." or ".." (true), or there is none
+ * (null), or one names something (false).
+ */
+function onlyClimbs(rest: string, pos: number): boolean | null {
+  let any = false;
+  for (const seg of rest.slice(pos).split("/")) {
+    if (seg === "") continue;
+    if (seg !== "." && seg !== "..") return false;
+    any = true;
+  }
+  return any ? true : null;
+}
+
+/**
+ * A FileView answering from a cache; a question not yet answered is answered UNKNOWN and
+ * noted in `missOp`/`missPath` (`tryDecide` stops there). The one exception saves a round:
+ * `decide` always asks `resolve(root)` and `resolve(path)` back to back (handler.ts
+ * `locate`), so an unknown `resolve` is noted in `wanted` and answered provisionally with
+ * its own path, and the round goes on until the next question of any other kind (answered
+ * UNKNOWN) or the end of `decide`; then the noted resolves are answered, in the order
  * asked, and whatever the round concluded from the provisional answers is thrown away.
  * The lookups are the same ones, in the same order, as one round per question.
  */
 class CachedView implements FileView {
   readonly stats = new Map<string, FileStat | null>();
-  readonly lists = new Map<string, Array<{ name: string; stat: FileStat }> | null>();
+  /** Made at the first listing (most requests need none). */
+  lists: Map<string, Array<{ name: string; stat: FileStat }> | null> | null = null;
   readonly real = new Map<string, string | null>();
   /** resolve questions answered provisionally this round. */
   readonly wanted: string[] = [];
+  /** The question answered UNKNOWN this round, if any. */
+  missOp: "stat" | "list" | null = null;
+  missPath = "";
 
-  stat(path: string): FileStat | null {
-    if (this.wanted.length > 0 || !this.stats.has(path)) throw new Miss({ op: "stat", path });
-    return this.stats.get(path)!;
+  stat(path: string): FileStat | null | Unknown {
+    const st = this.wanted.length > 0 ? undefined : this.stats.get(path);
+    if (st !== undefined) return st;
+    this.missOp = "stat";
+    this.missPath = path;
+    return UNKNOWN;
   }
-  list(path: string): Array<{ name: string; stat: FileStat }> | null {
-    if (this.wanted.length > 0 || !this.lists.has(path)) throw new Miss({ op: "list", path });
-    return this.lists.get(path)!;
+  list(path: string): Array<{ name: string; stat: FileStat }> | null | Unknown {
+    const l = this.wanted.length > 0 ? undefined : this.lists?.get(path);
+    if (l !== undefined) return l;
+    this.missOp = "list";
+    this.missPath = path;
+    return UNKNOWN;
   }
   resolve(path: string): string | null {
     const r = this.real.get(path);
@@ -231,21 +275,20 @@ export function* decideOnSys(
 ): Wait<HttpResponse> {
   const view = new CachedView();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    let q: Question | null = null;
-    try {
-      const res = decide(req, view, opts);
-      if (view.wanted.length === 0) return res;
-    } catch (e) {
-      if (!(e instanceof Miss)) throw e;
-      q = e.q;
-    }
+    view.missOp = null;
+    const res = tryDecide(req, view, opts);
     if (view.wanted.length > 0) {
       for (const path of view.wanted) {
         if (!view.real.has(path)) view.real.set(path, yield* realpath(sys, path, view));
       }
       view.wanted.length = 0;
-    } else if (q!.op === "stat") view.stats.set(q!.path, yield* lstatOrNull(sys, q!.path));
-    else view.lists.set(q!.path, yield* listDir(sys, q!.path));
+    } else if (res !== UNKNOWN) return res;
+    else if (view.missOp === "stat") {
+      view.stats.set(view.missPath, yield* lstatOrNull(sys, view.missPath));
+    } else {
+      const lists = view.lists ??= new Map();
+      lists.set(view.missPath, yield* listDir(sys, view.missPath));
+    }
   }
   throw new ServeError(new Error("too many file lookups for one request"));
 }

@@ -2,8 +2,10 @@
  * tmpfs_vnops.ts — the vnode operations of tmpfs (NetBSD's tmpfs_vnops.c).
  *
  * Rules: tmpfs never waits, so its operations are generators only to meet the VnodeOps
- * shape. A node gets a vnode on demand (`tmpfsVget`) and loses it as soon as the vnode is
- * unreferenced (inactive always recycles); a node with no links is freed at reclaim.
+ * shape. A node gets a vnode on demand (`tmpfsVget`) and keeps it while the node has links,
+ * referenced or not (NetBSD's tmpfs_inactive: recycle only an unlinked node), so a path
+ * looked up again finds its vnode; unmount reclaims the cached ones. A node with no links
+ * is freed at reclaim (every unlink happens with its vnode referenced, so that comes).
  * Operations in a directory that was removed fail with ENOENT. Times follow POSIX: data
  * changes set mtime and ctime, attribute and link changes set ctime, reads set atime.
  */
@@ -257,8 +259,8 @@ export const tmpfsVnodeOps: VnodeOps = {
 
   *fsync(): Wait {},
 
-  *inactive(): Wait<boolean> {
-    return true;
+  *inactive(vp: Vnode): Wait<boolean> {
+    return node(vp).nlink === 0;
   },
 
   *reclaim(vp: Vnode): Wait {

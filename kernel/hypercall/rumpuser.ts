@@ -146,7 +146,11 @@ export interface Rumpuser {
   syncfd(fd: number, flags: number, start: number, len: number): Blocking<number>;
 
   // --- time ---
-  /** RELWALL: wall-clock time since the epoch; ABSMONO: monotonic time since boot. */
+  /**
+   * RELWALL: wall-clock time since the epoch; ABSMONO: monotonic time since boot. The time
+   * may be that at which the calling thread last got the CPU (the fiber platforms answer
+   * so: time moves between turns, never backwards).
+   */
   clock_gettime(clk: RumpuserClock): { sec: number; nsec: number };
   /** RELWALL: sleep for sec+nsec; ABSMONO: sleep until that monotonic time. */
   clock_sleep(clk: RumpuserClock, sec: number, nsec: number): Blocking;

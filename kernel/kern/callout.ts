@@ -14,6 +14,8 @@ export class Callout {
   /** Absolute monotonic ns at which it fires; -1 when not pending. */
   when = -1;
   seq = 0;
+  /** Its slot in the wheel's heap while pending. */
+  slot = -1;
   constructor(readonly wheel: CalloutWheel, public fn: () => void, readonly name: string) {}
 
   /** (Re)arms the callout `delayNs` from now. */
@@ -33,6 +35,16 @@ export class Callout {
   }
 }
 
+/** a is due before b: earlier time, or the same time and scheduled first. */
+function before(a: Callout, b: Callout): boolean {
+  return a.when < b.when || (a.when === b.when && a.seq < b.seq);
+}
+
+/**
+ * The pending callouts, in a binary min-heap on (when, seq) whose entries know their slot:
+ * arming, re-arming and stopping cost O(log n) and move no other memory (TCP re-arms and
+ * stops its timers on nearly every segment).
+ */
 export class CalloutWheel {
   #q: Callout[] = [];
   #seq = 0;
@@ -53,16 +65,12 @@ export class CalloutWheel {
     if (c.when >= 0) this.#remove(c);
     c.when = when;
     c.seq = this.#seq++;
-    // Binary search for the insertion point: after every entry due at or before `when`.
     const q = this.#q;
-    let lo = 0, hi = q.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (q[mid].when <= when) lo = mid + 1;
-      else hi = mid;
-    }
-    q.splice(lo, 0, c);
-    if (lo === 0) this.cv.signal();
+    c.slot = q.length;
+    q.push(c);
+    this.#up(c.slot);
+    // A new earliest deadline: the softclock thread must wait less.
+    if (q[0] === c) this.cv.signal();
   }
 
   stop(c: Callout): boolean {
@@ -81,8 +89,10 @@ export class CalloutWheel {
   runDue(): number {
     let n = 0;
     const now = this.now();
-    while (this.#q.length && this.#q[0].when <= now) {
-      const c = this.#q.shift()!;
+    const q = this.#q;
+    while (q.length && q[0].when <= now) {
+      const c = q[0];
+      this.#remove(c);
       c.when = -1;
       n++;
       this.fired++;
@@ -103,18 +113,45 @@ export class CalloutWheel {
 
   #remove(c: Callout): void {
     const q = this.#q;
-    // Find by binary search on (when, seq), then confirm identity.
-    let lo = 0, hi = q.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = q[mid];
-      if (m.when < c.when || (m.when === c.when && m.seq < c.seq)) lo = mid + 1;
-      else hi = mid;
+    const i = c.slot;
+    c.slot = -1;
+    const last = q.pop()!;
+    if (last === c) return;
+    q[i] = last;
+    last.slot = i;
+    this.#down(i);
+    this.#up(last.slot);
+  }
+
+  #up(i: number): void {
+    const q = this.#q;
+    const c = q[i];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(c, q[p])) break;
+      q[i] = q[p];
+      q[i].slot = i;
+      i = p;
     }
-    if (q[lo] === c) q.splice(lo, 1);
-    else {
-      const i = q.indexOf(c);
-      if (i >= 0) q.splice(i, 1);
+    q[i] = c;
+    c.slot = i;
+  }
+
+  #down(i: number): void {
+    const q = this.#q;
+    const n = q.length;
+    const c = q[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const m = r < n && before(q[r], q[l]) ? r : l;
+      if (!before(q[m], c)) break;
+      q[i] = q[m];
+      q[i].slot = i;
+      i = m;
     }
+    q[i] = c;
+    c.slot = i;
   }
 }

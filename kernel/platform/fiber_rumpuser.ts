@@ -120,9 +120,10 @@ export abstract class FiberRumpuser implements Rumpuser {
 
   // --- time ---
   clock_gettime(clk: RumpuserClock): { sec: number; nsec: number } {
-    const ns = clk === RUMPUSER_CLOCK_ABSMONO
-      ? this.sched.clock.now()
-      : this.wallBaseNs() + this.sched.clock.now();
+    // The time as this thread's turn began: one host clock read per switch in realtime
+    // mode (sleeps and timed waits below still count from the clock now).
+    const now = this.sched.turnNow();
+    const ns = clk === RUMPUSER_CLOCK_ABSMONO ? now : this.wallBaseNs() + now;
     const sec = Math.floor(ns / 1e9);
     return { sec, nsec: ns - sec * 1e9 };
   }

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { RequestParser } from "../../../apps/httpd/request.ts";
-import { decide, decideError, type HandlerOptions } from "../../../apps/httpd/handler.ts";
+import {
+  decide,
+  decideError,
+  type FileView,
+  type HandlerOptions,
+  tryDecide,
+  UNKNOWN,
+} from "../../../apps/httpd/handler.ts";
 import { encodeHead, type HttpResponse } from "../../../apps/httpd/response.ts";
 import { FakeView } from "./fake_view.ts";
 
@@ -447,4 +454,28 @@ Deno.test("handler: pipelined requests get their responses in order", () => {
     "HTTP/1.1 206",
   ]);
   assert.ok(r.endsWith("\r\n\r\nhello"));
+});
+
+Deno.test("handler: tryDecide stops at the view's first UNKNOWN, asking nothing after it; decide throws", () => {
+  const asked: string[] = [];
+  const view: FileView = {
+    stat(path) {
+      asked.push(`stat ${path}`);
+      return path === "/www" ? { type: "dir", size: 0, mtimeMs: T0, mode: 0o755 } : UNKNOWN;
+    },
+    list(path) {
+      asked.push(`list ${path}`);
+      return [];
+    },
+    resolve(path) {
+      asked.push(`resolve ${path}`);
+      return path;
+    },
+  };
+  const evs = new RequestParser().push(bytes("GET /docs/ HTTP/1.1\r\nHost: h\r\n\r\n"));
+  if (evs[0].kind !== "request") throw new Error("not a request");
+  const req = evs[0].request;
+  assert.equal(tryDecide(req, view, OPTS), UNKNOWN);
+  assert.deepEqual(asked, ["resolve /www", "resolve /www/docs", "stat /www/docs"]);
+  assert.throws(() => decide(req, view, OPTS));
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   bodyLength,
+  contentLengthField,
   encodeHead,
   encodeResponse,
   errorBody,
@@ -123,4 +124,10 @@ Deno.test("response: body lengths of bytes and file slices", () => {
   assert.equal(bodyLength(null), 0);
   assert.equal(bodyLength(new Uint8Array(7)), 7);
   assert.equal(bodyLength({ file: "/f", start: 3, end: 10 }), 7);
+});
+
+Deno.test("response: contentLengthField gives the field for a length, one shared object per length", () => {
+  assert.deepEqual(contentLengthField(19), ["Content-Length", "19"]);
+  assert.equal(contentLengthField(19), contentLengthField(19));
+  assert.deepEqual(contentLengthField(0), ["Content-Length", "0"]);
 });

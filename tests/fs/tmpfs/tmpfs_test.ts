@@ -114,3 +114,27 @@ Deno.test("tmpfs: bad mount options are EINVAL", () => {
     assert.equal((yield* sys.statvfs("/t")).blocks, 512);
   });
 });
+
+Deno.test("tmpfs: a linked file keeps its vnode after the last reference; unlink and unmount reclaim", () => {
+  runWithVfs(function* ({ vfs, sys }) {
+    yield* sys.mkdir("/t", 0o755);
+    yield* sys.mount("tmpfs", "/t", 0, { size: "1M" });
+    const mp = vfs.mounts.mounts.find((m) => m.onName === "/t")!;
+    yield* writeFile(sys, "/t/f", "hello");
+    const cached = mp.allVnodes().filter((v) => !v.isRoot);
+    assert.equal(cached.length, 1, "the file's vnode stays cached after close");
+    assert.equal(cached[0].usecount, 0);
+    assert.equal(mp.activeVnodes().length, 1, "only the root has references");
+    yield* sys.stat("/t/f");
+    yield* sys.stat("/t/f");
+    assert.deepEqual(mp.allVnodes().filter((v) => !v.isRoot), cached, "lookups reuse it");
+    yield* sys.unlink("/t/f");
+    assert.ok(cached[0].dead, "an unlinked node's vnode is reclaimed at its last release");
+    assert.equal(mp.allVnodes().length, 1);
+    yield* writeFile(sys, "/t/g", "x");
+    const g = mp.allVnodes().find((v) => !v.isRoot)!;
+    yield* sys.unmount("/t", 0);
+    assert.ok(g.dead, "unmount reclaims the cached vnodes");
+    assert.equal(mp.allVnodes().length, 0);
+  });
+});
