@@ -13,10 +13,16 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
 const DURATION = Deno.env.get("WRK_DURATION") ?? "5s";
 
-/** User + system CPU seconds of process `pid` so far (Linux /proc), or null. */
-function cpuSeconds(pid: number): number | null {
+/**
+ * User + system CPU seconds of process `pid` so far, from Linux's /proc (read with `cat`:
+ * Deno lets only --allow-all read /proc), or null elsewhere.
+ */
+async function cpuSeconds(pid: number): Promise<number | null> {
   try {
-    const f = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped" })
+      .output();
+    if (!out.success) return null;
+    const f = new TextDecoder().decode(out.stdout);
     const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime at USER_HZ 100
   } catch {
@@ -26,12 +32,12 @@ function cpuSeconds(pid: number): number | null {
 
 /** Runs wrk; requests per second, and µs of `pid`'s CPU per request (null: not known). */
 async function wrk(url: string, conns: number, pid: number): Promise<[number, number | null]> {
-  const c0 = cpuSeconds(pid);
+  const c0 = await cpuSeconds(pid);
   const out = await new Deno.Command("wrk", {
     args: ["-t", conns > 1 ? "4" : "1", "-c", String(conns), "-d", DURATION, url],
     stdout: "piped",
   }).output();
-  const c1 = cpuSeconds(pid);
+  const c1 = await cpuSeconds(pid);
   const text = new TextDecoder().decode(out.stdout);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
   const r = /(\d+) requests in/.exec(text);

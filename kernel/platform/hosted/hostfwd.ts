@@ -11,7 +11,8 @@
  *        a host reset → the socket is closed with SO_LINGER 0, which sends the guest a RST.
  *   down (guest → host): the thread reads the socket into one of two half-chunk buffers
  *        while the other's host write is under way, and reuses a buffer only after its
- *        write completed (host writes stay in order); the guest's FIN → conn.closeWrite()
+ *        write completed (host writes stay in order, and start when the machine next
+ *        waits for the host: one busy stretch's writes go out together); the guest's FIN → conn.closeWrite()
  *        once the writes are done; the guest's RST → the host connection is closed once
  *        what came before it is written, unread data and all.
  * So each direction holds at most one chunk (RELAY_CHUNK; down: two halves) outside the two sockets' own
@@ -327,7 +328,13 @@ class Relay implements RelayHandle {
       this.#inFlight++;
       const chunk = buf.subarray(0, n);
       if (this.#hostWriting) this.#queued = chunk;
-      else void this.#hostWrite(chunk);
+      else {
+        // The write starts when the machine next waits for the host (a microtask runs only
+        // then): the responses of one busy stretch reach the host together, so a host
+        // reader woken by the first finds the rest ready. Later chunks queue behind it.
+        this.#hostWriting = true;
+        queueMicrotask(() => void this.#hostWrite(chunk));
+      }
     }
     yield* this.#drainDown();
     yield* this.#threadDone();
