@@ -239,8 +239,22 @@ export class Uart {
       for (let i = start; i < end; i++) this.write(offset, bytes[i]);
       return;
     }
-    // THR: each byte is on the wire at once (the rules above), so the run is N transmits.
-    for (let i = start; i < end; i++) this.#transmit(bytes[i]);
+    // THR: each byte is on the wire at once (the rules above), so the run is N transmits;
+    // out of loopback they are copied a line at a time, handed on where #transmit would.
+    if (this.mcr & UART_MCR_LOOP) {
+      for (let i = start; i < end; i++) this.#transmit(bytes[i]);
+    } else {
+      for (let i = start; i < end;) {
+        const lf = bytes.subarray(i, end).indexOf(0x0a);
+        let stop = lf < 0 ? end : i + lf + 1;
+        if (stop - i > FLUSH_AT - this.#txLen) stop = i + FLUSH_AT - this.#txLen;
+        this.#tx.set(bytes.subarray(i, stop), this.#txLen);
+        this.#txLen += stop - i;
+        this.txBytes += stop - i;
+        if (bytes[stop - 1] === 0x0a || this.#txLen >= FLUSH_AT) this.flush();
+        i = stop;
+      }
+    }
     if (end > start) this.#thri = true;
     this.#update();
   }

@@ -150,6 +150,22 @@ Deno.test("uart: a string written to THR (rep outsb) is that many byte writes", 
   assert.deepEqual(b.out, a.out);
 });
 
+Deno.test("uart: many lines and more than the output buffer in one string: the sink gets what byte writes give it", () => {
+  const a = setup(), b = setup();
+  const text = "a\n\nbc\n" + "x".repeat(5000) + "\nend\n" + "y".repeat(9000) + "\ntail";
+  const bytes = new TextEncoder().encode(text);
+  a.send(text);
+  b.bus.outsb(THR, bytes, 0, 3);
+  b.bus.outsb(THR, bytes, 3, bytes.length);
+  assert.deepEqual(b.out, a.out);
+  assert.ok(a.out.length >= 6, "lines and full buffers are handed on separately");
+  assert.equal(b.uart.txBytes, bytes.length);
+  a.uart.flush();
+  b.uart.flush();
+  assert.deepEqual(b.out, a.out);
+  assert.equal(b.out.join(""), text);
+});
+
 Deno.test("uart: a string in loopback mode fills the receive FIFO like byte writes", () => {
   const { bus, uart, recv } = setup();
   bus.outb(FCR, 0x07);

@@ -29,6 +29,8 @@ export interface HwParams {
 
 export class HwRumpuser extends FiberRumpuser {
   #enc = new TextEncoder();
+  /** Scratch for dwrite's LF → CR LF (the UART copies what it is given at once). */
+  #crlf = new Uint8Array(256);
   #wallBaseNs = 0;
 
   constructor(
@@ -91,8 +93,9 @@ export class HwRumpuser extends FiberRumpuser {
     for (let i = 0; i < src.length; i++) if (src[i] === 0x0a) lfs++;
     let out = src;
     if (lfs > 0) {
-      // A terminal wants CR LF.
-      out = new Uint8Array(src.length + lfs);
+      // A terminal wants CR LF (built in a scratch buffer: the UART takes bytes at once).
+      if (this.#crlf.length < src.length + lfs) this.#crlf = new Uint8Array(2 * (src.length + lfs));
+      out = this.#crlf.subarray(0, src.length + lfs);
       for (let i = 0, j = 0; i < src.length; i++) {
         if (src[i] === 0x0a) out[j++] = 0x0d;
         out[j++] = src[i];
