@@ -12,8 +12,8 @@
  *   down (guest → host): the thread reads the socket into one of two half-chunk buffers
  *        while the other's host write is under way, and reuses a buffer only after its
  *        write completed (host writes stay in order, and start when the machine next
- *        waits for the host: one busy stretch's writes go out together); the guest's FIN → conn.closeWrite()
- *        once the writes are done; the guest's RST → the host connection is closed once
+ *        waits for the host: one busy stretch's writes go out together); the guest's
+ *        FIN → conn.closeWrite() once the writes are done; the guest's RST → the host connection is closed once
  *        what came before it is written, unread data and all.
  * So each direction holds at most one chunk (RELAY_CHUNK; down: two halves) outside the two sockets' own
  * bounded buffers, however slow the other side: that is the back-pressure.
