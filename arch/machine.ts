@@ -30,7 +30,7 @@ export interface MachineOptions {
   /** Wall-clock time at power-on, ms since the epoch (UTC). Default: 2024-01-01T00:00Z in
    * virtual mode, the host's time in realtime mode. */
   epochMs?: number;
-  /** Where COM1's output goes. */
+  /** Where COM1's output goes (a view of the UART's buffer, valid during the call only). */
   console?: (bytes: Uint8Array) => void;
   /**
    * An existing scheduler to run on (several machines on one wire share one clock); its

@@ -5,14 +5,15 @@
  *
  * -p port (default 80), -d document root (default /www), -c most connections at once
  * (default 32), -T request/idle timeout in seconds (default 60). Access-log lines go to
- * stdout; errors to stderr. It serves until the machine stops; it returns 1 when it cannot
- * listen and EX_USAGE (64) for a bad command line.
+ * stdout; errors to stderr. Like thttpd it changes into the document root at startup and
+ * looks files up relative to it. It serves until the machine stops; it returns 1 when it
+ * cannot listen or enter the document root, and EX_USAGE (64) for a bad command line.
  *
  * `--per-connection` (a fiber per connection) is refused: the syscall API has no call
  * that starts a thread — `spawn` runs a child process and waits for it — so that mode
  * cannot be written as an app; the one-fiber poll loop is the only mode.
  */
-import { type App, type Sys, type Wait } from "../../kernel/syscall/api.ts";
+import { type App, isErrno, strerror, type Sys, type Wait } from "../../kernel/syscall/api.ts";
 import { getopt, intArg } from "../lib/getopt.ts";
 import { eprint, EX_USAGE, fail } from "../lib/stdio.ts";
 import { HttpServer, type ServerOptions } from "./server.ts";
@@ -51,6 +52,16 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
     server.listen();
   } catch (e) {
     return yield* fail(sys, "httpd", `cannot listen on port ${o.port}: ${(e as Error).message}`);
+  }
+  try {
+    yield* server.enterRoot();
+  } catch (e) {
+    const why = isErrno(e) ? strerror(e.errno) : (e as Error).message;
+    return yield* fail(
+      sys,
+      "httpd",
+      `cannot enter document root ${o.root}: ${why}`,
+    );
   }
   return yield* server.run();
 }

@@ -57,7 +57,7 @@ import { decideError, timeoutResponse } from "./handler.ts";
 import { commonLogLine } from "./log.ts";
 import { RequestParser } from "./request.ts";
 import { encodeResponseWith, errorResponse, type HttpResponse } from "./response.ts";
-import { decideOnSys, ServeError } from "./sys_view.ts";
+import { decideOnSys, ServeError, sysPath } from "./sys_view.ts";
 
 export interface ServerOptions {
   /** TCP port to listen on (thttpd -p; default 80). */
@@ -161,6 +161,8 @@ export class HttpServer {
   /** poll's array and its entries, reused each turn (poll is done with them on return). */
   readonly #fds: PollFd[] = [];
   #listenFd = -1;
+  /** The working directory's real path once `enterRoot` made it the document root. */
+  #base: string | undefined = undefined;
   readonly #rbuf = new Uint8Array(READ_SIZE);
 
   constructor(readonly sys: Sys, readonly opts: ServerOptions) {}
@@ -181,6 +183,16 @@ export class HttpServer {
     sys.fcntl(fd, F_SETFL, O_NONBLOCK);
     this.#listenFd = fd;
     return fd;
+  }
+
+  /**
+   * thttpd's chdir into the document root: from then on files under it are looked up
+   * relative to the working directory (sys_view.ts), which stays the directory the root
+   * named at startup. Throws the Errno of chdir (no such directory, not one, no access).
+   */
+  *enterRoot(): Wait {
+    yield* this.sys.chdir(this.opts.root);
+    this.#base = yield* this.sys.getcwd();
   }
 
   /** Connections open now. */
@@ -205,6 +217,7 @@ export class HttpServer {
   /** Runs the loop forever (listening first if `listen` was not called). */
   *run(): Wait<never> {
     if (this.#listenFd < 0) this.listen();
+    if (this.#base === undefined) yield* this.enterRoot();
     for (;;) yield* this.step();
   }
 
@@ -356,7 +369,8 @@ export class HttpServer {
       } else {
         line = ev.request.requestLine;
         try {
-          res = yield* decideOnSys(this.sys, ev.request, { nowMs, root: this.opts.root });
+          const root = this.#base ?? this.opts.root;
+          res = yield* decideOnSys(this.sys, ev.request, { nowMs, root }, this.#base);
         } catch (e) {
           if (!(e instanceof ServeError)) throw e;
           res = this.#internalError(nowMs, !ev.request.keepAlive, ev.request.minor);
@@ -406,7 +420,7 @@ export class HttpServer {
     const body = o.res.body;
     if (body !== null && !(body instanceof Uint8Array)) {
       try {
-        o.fileFd = yield* this.sys.open(body.file, O_RDONLY);
+        o.fileFd = yield* this.sys.open(sysPath(body.file, this.#base), O_RDONLY);
         o.filePos = body.start;
         o.fileEnd = body.end;
       } catch (e) {

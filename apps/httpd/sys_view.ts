@@ -21,6 +21,10 @@
  *   `ServeError`, which the server answers with 500.
  * - realpath: absolute input, "." / ".." / "//" handled lexically after each expansion, at
  *   most MAXSYMLINKS (32) links followed, then null (ELOOP), as namei does.
+ * - With a `base` (thttpd's chdir into the document root at startup: the server passes the
+ *   real path of its working directory), a path under it is looked up relative to the
+ *   working directory — fewer components for namei to walk, and the base itself, resolved
+ *   once, is not lstat'ed again. Paths outside it (a link's absolute target) stay absolute.
  */
 import {
   Errno,
@@ -87,10 +91,20 @@ export function fileStatOf(st: Stat): FileStat {
   };
 }
 
+/**
+ * The name to hand the syscalls for absolute `path` when the working directory is `base`
+ * (a real directory, or undefined for none): relative under it, `path` itself elsewhere.
+ */
+export function sysPath(path: string, base: string | undefined): string {
+  if (base === undefined || base === "/" || !path.startsWith(base)) return path;
+  if (path.length === base.length) return ".";
+  return path.charCodeAt(base.length) === SLASH ? path.slice(base.length + 1) : path;
+}
+
 /** lstat, with a lookup failure as null. */
-function* lstatOrNull(sys: Sys, path: string): Wait<FileStat | null> {
+function* lstatOrNull(sys: Sys, path: string, base?: string): Wait<FileStat | null> {
   try {
-    return fileStatOf(yield* sys.lstat(path));
+    return fileStatOf(yield* sys.lstat(sysPath(path, base)));
   } catch (e) {
     if (isLookupFailure(e)) return null;
     throw new ServeError(e);
@@ -101,10 +115,11 @@ function* lstatOrNull(sys: Sys, path: string): Wait<FileStat | null> {
 export function* listDir(
   sys: Sys,
   path: string,
+  base?: string,
 ): Wait<Array<{ name: string; stat: FileStat }> | null> {
   let fd: number;
   try {
-    fd = yield* sys.open(path, O_RDONLY | O_DIRECTORY);
+    fd = yield* sys.open(sysPath(path, base), O_RDONLY | O_DIRECTORY);
   } catch (e) {
     if (isLookupFailure(e)) return null;
     throw new ServeError(e);
@@ -116,7 +131,11 @@ export function* listDir(
       if (ents.length === 0) break;
       for (const d of ents) {
         if (d.name === "." || d.name === "..") continue;
-        const st = yield* lstatOrNull(sys, path === "/" ? "/" + d.name : `${path}/${d.name}`);
+        const st = yield* lstatOrNull(
+          sys,
+          path === "/" ? "/" + d.name : `${path}/${d.name}`,
+          base,
+        );
         if (st !== null) out.push({ name: d.name, stat: st });
       }
     }
@@ -133,12 +152,14 @@ export function* listDir(
  * realpath(3) on lstat and readlink: the canonical absolute path of `path` with every
  * symbolic link followed, or null when a component is missing, not a directory, or the
  * links loop. With `view`, lstats are taken from and added to `view.stats`, and each
- * link-free directory prefix is recorded as its own real path in `view.real`.
+ * link-free directory prefix is recorded as its own real path in `view.real`. With `base`
+ * (the working directory's real path), a path under it is walked from there, relatively.
  */
 export function* realpath(
   sys: Sys,
   path: string,
   view?: { stats: Map<string, FileStat | null>; real: Map<string, string | null> },
+  base?: string,
 ): Wait<string | null> {
   // What is left to walk is rest[pos..], "/"-separated (empty segments are skipped); a
   // link's target is put in front of it. `cur` is the path walked so far ("" at the root).
@@ -148,6 +169,10 @@ export function* realpath(
   let cur = "";
   let links = 0;
   let plain = path.charCodeAt(0) === SLASH;
+  if (base !== undefined && base !== "/" && sysPath(path, base) !== path) {
+    cur = base; // rest[0, pos) is `base`, a real directory: the walk goes on from there
+    pos = base.length;
+  }
   for (;;) {
     const from = pos;
     while (pos < rest.length && rest.charCodeAt(pos) === SLASH) pos++;
@@ -169,7 +194,7 @@ export function* realpath(
     let st = view?.stats.get(here);
     if (st === undefined) {
       try {
-        st = fileStatOf(yield* sys.lstat(here));
+        st = fileStatOf(yield* sys.lstat(sysPath(here, base)));
       } catch (e) {
         if (!isLookupFailure(e)) throw new ServeError(e);
         st = null;
@@ -181,7 +206,7 @@ export function* realpath(
       if (++links > MAXSYMLINKS) return null;
       let target: string;
       try {
-        target = yield* sys.readlink(here);
+        target = yield* sys.readlink(sysPath(here, base));
       } catch (e) {
         if (isLookupFailure(e)) return null;
         throw new ServeError(e);
@@ -266,28 +291,31 @@ class CachedView implements FileView {
 
 /**
  * Decides the response to `req` looking at the files through `sys`. Throws `ServeError`
- * for an unexpected Errno (the caller answers 500).
+ * for an unexpected Errno (the caller answers 500). `base`: the real path of the working
+ * directory, if paths under it are to be looked up relative to it (see the rules above).
  */
 export function* decideOnSys(
   sys: Sys,
   req: HttpRequest,
   opts: HandlerOptions,
+  base?: string,
 ): Wait<HttpResponse> {
   const view = new CachedView();
+  if (base !== undefined) view.real.set(base, base);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     view.missOp = null;
     const res = tryDecide(req, view, opts);
     if (view.wanted.length > 0) {
       for (const path of view.wanted) {
-        if (!view.real.has(path)) view.real.set(path, yield* realpath(sys, path, view));
+        if (!view.real.has(path)) view.real.set(path, yield* realpath(sys, path, view, base));
       }
       view.wanted.length = 0;
     } else if (res !== UNKNOWN) return res;
     else if (view.missOp === "stat") {
-      view.stats.set(view.missPath, yield* lstatOrNull(sys, view.missPath));
+      view.stats.set(view.missPath, yield* lstatOrNull(sys, view.missPath, base));
     } else {
       const lists = view.lists ??= new Map();
-      lists.set(view.missPath, yield* listDir(sys, view.missPath));
+      lists.set(view.missPath, yield* listDir(sys, view.missPath, base));
     }
   }
   throw new ServeError(new Error("too many file lookups for one request"));

@@ -171,7 +171,9 @@ export class HostFwdListener {
 class Relay implements RelayHandle {
   readonly #net: SocketSyscalls;
   readonly #mtx: KMutex;
-  readonly #cv: KCondvar;
+  /** The up thread waits on one, the down thread on the other: a wake is for its reader. */
+  readonly #upCv: KCondvar;
+  readonly #downCv: KCondvar;
   #fp: KFile | null = null;
   /** A chunk from the host waiting to go into the socket, and who to tell when it went. */
   #up: Uint8Array | null = null;
@@ -199,7 +201,8 @@ class Relay implements RelayHandle {
   ) {
     this.#net = env.k.syscalls.net!;
     this.#mtx = env.k.mutex("relay");
-    this.#cv = env.k.cv("relay");
+    this.#upCv = env.k.cv("relay up");
+    this.#downCv = env.k.cv("relay down");
     env.host.openSource();
     this.#threads = 1;
     env.k.threadCreate(name, () => this.#upThread());
@@ -211,18 +214,32 @@ class Relay implements RelayHandle {
     if (this.#held > this.env.stats.maxHeldPerRelay) this.env.stats.maxHeldPerRelay = this.#held;
   }
 
-  /** Host → kernel: change state in the event loop's context and wake the threads. */
-  #post(fn: () => void): void {
+  /**
+   * Host → kernel: change state in the event loop's context and wake the thread the news
+   * is for (`cv`), or both threads.
+   */
+  #post(fn: () => void, cv: KCondvar | null = null): void {
     this.env.host.post(() => {
       fn();
-      this.#cv.broadcast();
+      if (cv !== null) cv.broadcast();
+      else this.#wakeBoth();
     });
   }
 
-  *#waitFor(cond: () => boolean) {
+  #wakeBoth(): void {
+    this.#upCv.broadcast();
+    this.#downCv.broadcast();
+  }
+
+  *#waitFor(cv: KCondvar, cond: () => boolean) {
     yield* this.#mtx.enter();
-    while (!cond()) yield* this.#cv.wait(this.#mtx);
+    while (!cond()) yield* cv.wait(this.#mtx);
     this.#mtx.exit();
+  }
+
+  /** Something for the up thread: a chunk, the host's EOF or error, the guest gone. */
+  #upReady(): boolean {
+    return this.#up !== null || this.#hostEof || this.#hostErr || this.#guestGone;
   }
 
   *#upThread() {
@@ -249,9 +266,11 @@ class Relay implements RelayHandle {
     this.env.k.threadCreate(`${this.name}:down`, () => this.#downThread());
     void this.#hostReader();
     for (;;) {
-      yield* this.#waitFor(() =>
-        this.#up !== null || this.#hostEof || this.#hostErr || this.#guestGone
-      );
+      if (!this.#upReady()) {
+        yield* this.#mtx.enter();
+        while (!this.#upReady()) yield* this.#upCv.wait(this.#mtx);
+        this.#mtx.exit();
+      }
       if (this.#guestGone) break;
       const chunk = this.#up;
       if (chunk) {
@@ -297,7 +316,7 @@ class Relay implements RelayHandle {
     for (let which = 0;; which ^= 1) {
       // Writes complete in order: with at most one in flight, this buffer's is done.
       if (this.#inFlight > 1 && !this.#hostErr) {
-        yield* this.#waitFor(() => this.#inFlight <= 1 || this.#hostErr);
+        yield* this.#waitFor(this.#downCv, () => this.#inFlight <= 1 || this.#hostErr);
       }
       if (this.#hostErr) {
         yield* this.#abortGuest();
@@ -343,7 +362,7 @@ class Relay implements RelayHandle {
   /** Waits until every chunk handed to the host is written (or the host failed). */
   *#drainDown() {
     if (this.#inFlight > 0 && !this.#hostErr) {
-      yield* this.#waitFor(() => this.#inFlight === 0 || this.#hostErr);
+      yield* this.#waitFor(this.#downCv, () => this.#inFlight === 0 || this.#hostErr);
     }
   }
 
@@ -356,7 +375,7 @@ class Relay implements RelayHandle {
     const room = this.#room;
     this.#room = null;
     room?.();
-    this.#cv.broadcast();
+    this.#wakeBoth();
   }
 
   /** The host reset: the gateway socket will close with a RST; unblock the down thread. */
@@ -367,7 +386,7 @@ class Relay implements RelayHandle {
     const so = this.#fp!.data as { options: number; linger: number; wakeup(): void };
     so.options |= SO_LINGER;
     so.linger = 0; // close(2) with a zero linger time aborts: RST (tcp_usrreq detach)
-    this.#cv.broadcast();
+    this.#wakeBoth();
     try {
       // Wakes a down thread blocked in recvfrom: it reads EOF and ends.
       yield* this.#net.shutdown(this.#fp!, SHUT_RD);
@@ -422,7 +441,7 @@ class Relay implements RelayHandle {
         return;
       }
       if (n === null) {
-        this.#post(() => (this.#hostEof = true));
+        this.#post(() => (this.#hostEof = true), this.#upCv);
         return;
       }
       const room = new Promise<void>((resolve) => {
@@ -430,7 +449,7 @@ class Relay implements RelayHandle {
           this.#hold(n!);
           this.#up = buf.subarray(0, n!);
           this.#room = resolve;
-        });
+        }, this.#upCv);
       });
       await room;
       if (this.#guestGone || this.#aborted) return;
@@ -462,7 +481,7 @@ class Relay implements RelayHandle {
         this.#downHeld -= n;
         this.#inFlight--;
         this.env.stats.bytesDown += n;
-      });
+      }, this.#downCv);
     }
     this.#hostWriting = false;
   }

@@ -25,7 +25,7 @@ export interface RunOptions {
   ncpu?: number;
   /** Replaces the first app's arguments (the CLI's arguments after `--`). */
   argv?: string[];
-  /** Where console bytes go (default: discarded). */
+  /** Where console bytes go (default: discarded); a view valid during the call only. */
   console?: (bytes: Uint8Array) => void;
   /** Records the run's timeline (`--trace`); the caller closes it after the run. */
   trace?: Tracer;

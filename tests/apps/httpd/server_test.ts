@@ -213,3 +213,14 @@ Deno.test("httpd: argv follows thttpd; a bad option or --per-connection is a usa
   assert.equal(run.value, 64);
   assert.match(run.console, /usage: httpd/);
 });
+
+Deno.test("httpd: like thttpd it enters the document root at startup; a missing one is an error", () => {
+  const run = runApps([httpd], function* (c) {
+    return yield* c.run(["httpd", "-p", "8080", "-d", "/nonexistent"]);
+  });
+  assert.equal(run.value, 1);
+  assert.match(
+    run.console,
+    /^httpd: cannot enter document root \/nonexistent: No such file or directory$/m,
+  );
+});

@@ -119,3 +119,62 @@ Deno.test("httpd view: realpath and listDir work on the syscalls", () => {
   assert.deepEqual(r.d, [["a.txt", "file", 1]]);
   assert.equal(r.e, null);
 });
+
+const TARGETS = [
+  "/hello.txt",
+  "/nope",
+  "/secret.txt",
+  "/",
+  "/docs",
+  "/docs/",
+  "/private/",
+  "/hello.txt/",
+  "/link-in",
+  "/link-out",
+  "/docs-link/a.txt",
+  "/loop",
+  "/docs/../hello.txt",
+  "/%2e%2e/etc/passwd",
+  "/docs/nope/x",
+];
+
+Deno.test("httpd view: looked up relative to the root entered (thttpd's chdir), every answer is the same", () => {
+  const r = withSys(function* (sys) {
+    const absolute: HttpResponse[] = [];
+    for (const t of TARGETS) absolute.push(yield* answer(sys, `GET ${t} HTTP/1.1`));
+    yield* sys.chdir("/www");
+    const relative: HttpResponse[] = [];
+    for (const t of TARGETS) {
+      const ev = request(`GET ${t} HTTP/1.1`);
+      if (ev?.kind !== "request") throw new Error("not a request");
+      relative.push(yield* decideOnSys(sys, ev.request, { nowMs: NOW, root: "/www" }, "/www"));
+    }
+    const real = yield* realpath(sys, "/www/docs-link/../link-in", undefined, "/www");
+    return { absolute, relative, real };
+  });
+  assert.deepEqual(r.relative, r.absolute);
+  assert.deepEqual(
+    r.absolute.map((x) => x.status),
+    [200, 404, 403, 200, 301, 200, 403, 404, 200, 403, 200, 404, 200, 403, 404],
+  );
+  assert.equal(r.real, "/www/hello.txt");
+});
+
+Deno.test("httpd view: with the root entered, swapping its path for a link elsewhere reaches nothing new", () => {
+  const r = withSys(function* (sys) {
+    yield* sys.chdir("/www");
+    yield* sys.rename("/www", "/old");
+    yield* sys.symlink("/etc", "/www");
+    const out: HttpResponse[] = [];
+    for (const t of ["/hello.txt", "/passwd"]) {
+      const ev = request(`GET ${t} HTTP/1.1`);
+      if (ev?.kind !== "request") throw new Error("not a request");
+      out.push(yield* decideOnSys(sys, ev.request, { nowMs: NOW, root: "/www" }, "/www"));
+    }
+    return out;
+  });
+  // The working directory is still the old root: its file is there, /etc's is not.
+  assert.equal(r[0].status, 200);
+  assert.deepEqual(r[0].body, { file: "/www/hello.txt", start: 0, end: 13 });
+  assert.equal(r[1].status, 404);
+});
