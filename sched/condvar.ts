@@ -7,7 +7,7 @@
  * loop. `timedWait` returns true when the deadline (absolute clock ns) ended the wait.
  */
 import { Deque } from "./deque.ts";
-import type { Fiber, Wait } from "./fiber.ts";
+import { BLOCK, type Fiber, type Wait } from "./fiber.ts";
 import type { Mutex } from "./mutex.ts";
 import type { Scheduler } from "./scheduler.ts";
 
@@ -20,16 +20,19 @@ export class CondVar {
     yield* this.timedWait(m, Infinity);
   }
 
-  /** Like `wait`, but gives up at `deadline`; returns true if it timed out. */
+  /** Like `wait`, but gives up at `deadline` (Infinity: never); true if it timed out. */
   *timedWait(m: Mutex, deadline: number): Wait<boolean> {
     const me = this.sched.self();
     this.#waiters.push(me);
     this.sched.prepareBlock(deadline, this.name);
     m.exit();
-    const timedOut = yield* this.sched.block();
+    // The scheduler's block(), inline: a wait is the hot path of every sleep.
+    yield BLOCK;
+    const timedOut = me.timedOut;
+    me.timedOut = false;
     // A timeout or a stray wake leaves us queued: leave the queue.
     this.#waiters.remove(me);
-    yield* m.enter();
+    if (!m.tryEnter()) yield* m.enter();
     return timedOut;
   }
 

@@ -84,7 +84,10 @@ export interface RumpHyperup {
   schedule(): Blocking;
   /** Gives the virtual CPU back. */
   unschedule(): void;
-  /** Releases the CPU before a blocking hypercall waits; returns what backendSchedule needs. */
+  /**
+   * Releases the CPU before a blocking hypercall waits; returns what backendSchedule needs,
+   * 0 when nothing was released (then backendSchedule has nothing to do: callers skip it).
+   */
   backendUnschedule(): number;
   /** Takes a CPU again after the wait. */
   backendSchedule(token: number): Blocking;

@@ -155,7 +155,9 @@ export class Kernel implements RumpHyperup {
     return 1;
   }
   *backendSchedule(token: number): Blocking {
-    if (token) yield* this.vcpus.schedule(this.curlwp());
+    if (!token) return;
+    const l = this.curlwp();
+    if (!this.vcpus.trySchedule(l)) yield* this.vcpus.schedule(l);
   }
   getpid(): number {
     const l = this.hyp.curlwp() as Lwp | null;

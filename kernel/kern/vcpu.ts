@@ -35,6 +35,17 @@ export class VCpuSet {
     this.#cv = hyp.cv_init();
   }
 
+  /** Takes a free CPU for `l` and returns true, or returns false when all are busy. */
+  trySchedule(l: Lwp): boolean {
+    if (l.cpu) throw new Error(`lwp ${l.lid} already holds cpu${l.cpu.index}`);
+    const c = this.#free.pop();
+    if (!c) return false;
+    c.lwp = l;
+    c.schedules++;
+    l.cpu = c;
+    return true;
+  }
+
   /** Takes a CPU for `l`, waiting while all are busy. */
   *schedule(l: Lwp): Blocking {
     if (l.cpu) throw new Error(`lwp ${l.lid} already holds cpu${l.cpu.index}`);

@@ -133,7 +133,7 @@ export abstract class FiberRumpuser implements Rumpuser {
     const until = clk === RUMPUSER_CLOCK_ABSMONO ? ns : this.sched.clock.now() + ns;
     const tok = this.up.backendUnschedule();
     yield* this.sched.sleepUntil(until);
-    yield* this.up.backendSchedule(tok);
+    if (tok !== 0) yield* this.up.backendSchedule(tok);
   }
 
   // --- threads ---
@@ -163,7 +163,7 @@ export abstract class FiberRumpuser implements Rumpuser {
   *thread_join(t: RumpuserThread): Blocking<number> {
     const tok = this.up.backendUnschedule();
     const v = yield* this.sched.join((t as Thread).fiber);
-    yield* this.up.backendSchedule(tok);
+    if (tok !== 0) yield* this.up.backendSchedule(tok);
     return typeof v === "number" ? v : 0;
   }
 
@@ -188,7 +188,7 @@ export abstract class FiberRumpuser implements Rumpuser {
     if (mm.tryEnter()) return;
     const tok = this.up.backendUnschedule();
     yield* mm.enter();
-    yield* this.up.backendSchedule(tok);
+    if (tok !== 0) yield* this.up.backendSchedule(tok);
   }
   *mutex_enter_nowrap(m: RumpuserMtx): Blocking {
     yield* (m as Mtx).m.enter();
@@ -217,7 +217,7 @@ export abstract class FiberRumpuser implements Rumpuser {
     if (l.tryEnter(kind)) return;
     const tok = this.up.backendUnschedule();
     yield* l.enter(kind);
-    yield* this.up.backendSchedule(tok);
+    if (tok !== 0) yield* this.up.backendSchedule(tok);
   }
   rw_tryenter(rw: RumpuserRw, kind: RumpuserRwKind): number {
     return (rw as Rw).rw.tryEnter(kind) ? 0 : EBUSY;
@@ -243,8 +243,8 @@ export abstract class FiberRumpuser implements Rumpuser {
   cv_destroy(_cv: RumpuserCv): void {}
   *cv_wait(cv: RumpuserCv, m: RumpuserMtx): Blocking {
     const tok = this.up.backendUnschedule();
-    yield* (cv as Cv).cv.wait((m as Mtx).m);
-    yield* this.up.backendSchedule(tok);
+    yield* (cv as Cv).cv.timedWait((m as Mtx).m, Infinity);
+    if (tok !== 0) yield* this.up.backendSchedule(tok);
   }
   *cv_wait_nowrap(cv: RumpuserCv, m: RumpuserMtx): Blocking {
     yield* (cv as Cv).cv.wait((m as Mtx).m);
@@ -253,7 +253,7 @@ export abstract class FiberRumpuser implements Rumpuser {
     const deadline = this.sched.clock.now() + sec * 1e9 + nsec;
     const tok = this.up.backendUnschedule();
     const timedOut = yield* (cv as Cv).cv.timedWait((m as Mtx).m, deadline);
-    yield* this.up.backendSchedule(tok);
+    if (tok !== 0) yield* this.up.backendSchedule(tok);
     return timedOut ? ETIMEDOUT : 0;
   }
   cv_signal(cv: RumpuserCv): void {
