@@ -214,7 +214,7 @@ export class HttpServer {
     return this.opts.timeoutSec * 1e9;
   }
 
-  /** Runs the loop forever (listening first if `listen` was not called). */
+  /** Runs the loop forever (listening and entering the root first if not done yet). */
   *run(): Wait<never> {
     if (this.#listenFd < 0) this.listen();
     if (this.#base === undefined) yield* this.enterRoot();
