@@ -39,6 +39,7 @@ import {
   IP_TTL,
   IPPROTO_IP,
   IPPROTO_TCP,
+  LINGER_OFF,
   MSG_DONTWAIT,
   MSG_PEEK,
   POLLERR,
@@ -502,8 +503,12 @@ export function sosetopt(so: Socket, level: number, name: number, value: number)
     if (BOOL_OPTS.includes(name)) {
       so.options = value ? so.options | name : so.options & ~name;
     } else if (name === SO_LINGER) {
-      so.linger = Math.max(0, value | 0);
-      so.options = value ? so.options | SO_LINGER : so.options & ~SO_LINGER;
+      // struct linger in one number (api.ts LINGER_OFF).
+      if (value === LINGER_OFF) so.options &= ~SO_LINGER;
+      else if (Number.isInteger(value) && value >= 0) {
+        so.options |= SO_LINGER;
+        so.linger = value;
+      } else throw new Errno(EINVAL, `linger time ${value}`);
     } else if (name === SO_SNDBUF || name === SO_RCVBUF) {
       if (!(value > 0)) throw new Errno(EINVAL, "buffer size must be positive");
       if (value > SB_MAX) throw new Errno(ENOBUFS, `buffer size above ${SB_MAX}`);
@@ -531,7 +536,7 @@ export function sogetopt(so: Socket, level: number, name: number): number {
     if (BOOL_OPTS.includes(name) || name === SO_ACCEPTCONN) return so.options & name ? 1 : 0;
     switch (name) {
       case SO_LINGER:
-        return so.options & SO_LINGER ? so.linger : 0;
+        return so.options & SO_LINGER ? so.linger : LINGER_OFF;
       case SO_SNDBUF:
         return so.snd.hiwat;
       case SO_RCVBUF:

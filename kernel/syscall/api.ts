@@ -94,6 +94,13 @@ export const SO_REUSEADDR = 0x0004;
 export const SO_KEEPALIVE = 0x0008;
 export const SO_BROADCAST = 0x0020;
 export const SO_LINGER = 0x0080;
+/**
+ * SO_LINGER's value is struct linger in one number: LINGER_OFF is l_onoff 0; n ≥ 0 is
+ * l_onoff 1 with l_linger n seconds. 0 makes close abort the connection with a RST; a
+ * positive time is kept and reported, but close does not wait for it: the connection
+ * ends in the background as with LINGER_OFF. getsockopt answers the same way.
+ */
+export const LINGER_OFF = -1;
 export const SO_REUSEPORT = 0x0200;
 export const SO_SNDBUF = 0x1001;
 export const SO_RCVBUF = 0x1002;

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import * as E from "../../kernel/kern/errno.ts";
 import {
+  LINGER_OFF,
   O_NONBLOCK,
   POLLHUP,
   POLLIN,
   POLLOUT,
   SHUT_WR,
   SO_ERROR,
+  SO_LINGER,
   SO_REUSEADDR,
   SOCK_STREAM,
   SOL_SOCKET,
@@ -141,4 +143,49 @@ Deno.test("tcp_usrreq: stream errno cases: EADDRINUSE, EINVAL, ENOTCONN, EPIPE",
     const { file } = yield* n.accept(l);
     assert.equal(yield* readAll(a, file), "");
   });
+});
+
+Deno.test("tcp_usrreq: SO_LINGER is struct linger in one number; a zero linger time makes close reset", () => {
+  let pair!: NetPair;
+  const run = runTwoKernels((a, b) => {
+    pair = makeNetPair(a, b);
+  }, function* (a) {
+    const fd = socket(a, SOCK_STREAM);
+    const n = net(a);
+    const opt = () => n.getsockopt(fd, SOL_SOCKET, SO_LINGER);
+    const seen = [opt()];
+    n.setsockopt(fd, SOL_SOCKET, SO_LINGER, 5);
+    seen.push(opt());
+    n.setsockopt(fd, SOL_SOCKET, SO_LINGER, LINGER_OFF);
+    seen.push(opt());
+    const bad = [-2, 1.5, NaN].map((v) => {
+      try {
+        n.setsockopt(fd, SOL_SOCKET, SO_LINGER, v);
+        return 0;
+      } catch (e) {
+        return (e as E.Errno).errno;
+      }
+    });
+    yield* n.connect(fd, { addr: ADDR_B, port: 80 });
+    yield* n.sendto(fd, bytes("x"), 0, null);
+    n.setsockopt(fd, SOL_SOCKET, SO_LINGER, 0);
+    seen.push(opt());
+    yield* fd.ops.close(fd);
+    return { seen, bad };
+  }, function* (b) {
+    const l = socket(b, SOCK_STREAM);
+    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
+    net(b).listen(l, 5);
+    const { file } = yield* net(b).accept(l);
+    const buf = new Uint8Array(16);
+    const first = (yield* net(b).recvfrom(file, buf, 0)).n;
+    const after = yield* errnoOfW(net(b).recvfrom(file, buf, 0));
+    yield* file.ops.close(file);
+    return { first, after };
+  });
+  assert.deepEqual(run.valueA!.seen, [LINGER_OFF, 5, LINGER_OFF, 0]);
+  assert.deepEqual(run.valueA!.bad, [E.EINVAL, E.EINVAL, E.EINVAL]);
+  assert.equal(run.valueB!.first, 1);
+  assert.equal(run.valueB!.after, E.ECONNRESET, "the close sent a RST, not a FIN");
+  void pair;
 });

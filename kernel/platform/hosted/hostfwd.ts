@@ -31,7 +31,14 @@
 import { Errno } from "../../kern/errno.ts";
 import type { Kernel } from "../../kern/kernel.ts";
 import type { KCondvar, KMutex } from "../../kern/sync.ts";
-import { AF_INET, SHUT_RD, SHUT_WR, SO_LINGER, SOCK_STREAM } from "../../syscall/api.ts";
+import {
+  AF_INET,
+  SHUT_RD,
+  SHUT_WR,
+  SO_LINGER,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "../../syscall/api.ts";
 import type { KFile } from "../../syscall/file.ts";
 import type { ProcRef, SocketSyscalls } from "../../syscall/systab.ts";
 import type { HostWork } from "../host_work.ts";
@@ -383,9 +390,8 @@ class Relay implements RelayHandle {
     if (this.#aborted) return;
     this.#aborted = true;
     this.env.stats.hostResets++;
-    const so = this.#fp!.data as { options: number; linger: number; wakeup(): void };
-    so.options |= SO_LINGER;
-    so.linger = 0; // close(2) with a zero linger time aborts: RST (tcp_usrreq detach)
+    // close(2) with a zero linger time aborts: RST (tcp_usrreq detach).
+    this.#net.setsockopt(this.#fp!, SOL_SOCKET, SO_LINGER, 0);
     this.#wakeBoth();
     try {
       // Wakes a down thread blocked in recvfrom: it reads EOF and ends.

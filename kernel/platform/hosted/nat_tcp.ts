@@ -236,9 +236,7 @@ export class NatTcp {
       const f = this.#flows.get(flowKey(addr.addr, addr.port, port));
       if (!f || !f.conn || this.#closed) {
         // Not a flow we admitted (or the gateway is closing): reset it.
-        const so = file.data as { options: number; linger: number };
-        so.options |= SO_LINGER;
-        so.linger = 0;
+        net.setsockopt(file, SOL_SOCKET, SO_LINGER, 0);
         try {
           yield* file.ops.close(file);
         } catch (e) {

@@ -19,6 +19,7 @@ import {
   SO_LINGER,
   SOCK_DGRAM,
   SOCK_STREAM,
+  SOL_SOCKET,
 } from "../../../../kernel/syscall/api.ts";
 import type { KFile } from "../../../../kernel/syscall/file.ts";
 import type { SocketSyscalls } from "../../../../kernel/syscall/systab.ts";
@@ -343,9 +344,7 @@ Deno.test({
         const fp = yield* connectGw(r, srv.port);
         yield* sendAll(r, fp, enc.encode("x"));
         yield* r.guest.sleep(20e6);
-        const so = fp.data as { options: number; linger: number };
-        so.options |= SO_LINGER;
-        so.linger = 0; // close(2) with a zero linger time: RST
+        r.net.setsockopt(fp, SOL_SOCKET, SO_LINGER, 0); // close(2) now sends a RST
         yield* fp.ops.close(fp);
       });
       await srv.done;
