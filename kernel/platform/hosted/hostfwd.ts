@@ -182,9 +182,15 @@ class Relay implements RelayHandle {
   readonly #upCv: KCondvar;
   readonly #downCv: KCondvar;
   #fp: KFile | null = null;
-  /** A chunk from the host waiting to go into the socket, and who to tell when it went. */
+  /** A chunk from the host waiting to go into the socket (a view of #hostBuf). */
   #up: Uint8Array | null = null;
-  #room: (() => void) | null = null;
+  /**
+   * The up direction's one host buffer: a read into it starts only once the chunk before
+   * was copied into the gateway socket, so it is never read into while it is in use.
+   */
+  readonly #hostBuf = new Uint8Array(RELAY_CHUNK);
+  /** Bytes the last host read gave, on their way to `#deliverUp`. */
+  #hostN = 0;
   #hostEof = false;
   #hostErr = false;
   #guestGone = false;
@@ -195,6 +201,10 @@ class Relay implements RelayHandle {
   /** Host side of the down direction: a write is under way; the chunk queued behind it. */
   #hostWriting = false;
   #queued: Uint8Array | null = null;
+  /** Host writes finished and not yet applied by `#applyWritten`: bytes and count. */
+  #written = 0;
+  #writesDone = 0;
+  #writtenPosted = false;
   #hostClosed = false;
   #threads = 0;
   #held = 0;
@@ -271,7 +281,7 @@ class Relay implements RelayHandle {
     const fp = this.#fp;
     this.#threads++;
     this.env.k.threadCreate(`${this.name}:down`, () => this.#downThread());
-    void this.#hostReader();
+    this.#readHost();
     for (;;) {
       if (!this.#upReady()) {
         yield* this.#mtx.enter();
@@ -294,9 +304,7 @@ class Relay implements RelayHandle {
           this.#hold(-chunk.length);
         }
         this.#up = null;
-        const room = this.#room;
-        this.#room = null;
-        room?.();
+        this.#readHost(); // the buffer is free again
         continue;
       }
       if (this.#hostErr) {
@@ -378,10 +386,7 @@ class Relay implements RelayHandle {
     if (this.#guestGone) return;
     this.#guestGone = true;
     if (!this.#aborted) this.env.stats.guestResets++;
-    this.#closeHost();
-    const room = this.#room;
-    this.#room = null;
-    room?.();
+    this.#closeHost(); // a host read under way fails and reads no more
     this.#wakeBoth();
   }
 
@@ -434,40 +439,40 @@ class Relay implements RelayHandle {
     } catch { /* already closed */ }
   }
 
-  async #hostReader(): Promise<void> {
-    // One buffer for the relay's life: a chunk is handed on only after the previous one
-    // was copied into the gateway socket (`room`), so reading into it again is safe.
-    const buf = new Uint8Array(RELAY_CHUNK);
-    for (;;) {
-      let n: number | null;
-      try {
-        n = await this.conn.read(buf);
-      } catch {
-        if (!this.#hostClosed) this.#post(() => (this.#hostErr = true));
-        return;
-      }
-      if (n === null) {
-        this.#post(() => (this.#hostEof = true), this.#upCv);
-        return;
-      }
-      const room = new Promise<void>((resolve) => {
-        this.#post(() => {
-          this.#hold(n!);
-          this.#up = buf.subarray(0, n!);
-          this.#room = resolve;
-        }, this.#upCv);
-      });
-      await room;
-      if (this.#guestGone || this.#aborted) return;
-    }
+  /** Starts a host read into #hostBuf (at the start, and each time the buffer is free). */
+  #readHost(): void {
+    this.conn.read(this.#hostBuf).then(this.#onHostRead, this.#onHostReadError);
   }
+
+  readonly #onHostRead = (n: number | null): void => {
+    if (n === null) {
+      this.#post(() => (this.#hostEof = true), this.#upCv);
+      return;
+    }
+    this.#hostN = n;
+    this.env.host.post(this.#deliverUp);
+  };
+
+  readonly #onHostReadError = (): void => {
+    if (!this.#hostClosed) this.#post(() => (this.#hostErr = true));
+  };
+
+  /** (event loop) A host chunk for the up thread. */
+  readonly #deliverUp = (): void => {
+    const n = this.#hostN;
+    this.#hold(n);
+    this.#up = this.#hostBuf.subarray(0, n);
+    this.#upCv.broadcast();
+  };
 
   /** Writes `chunk`, then the chunk queued behind it, if any, in order. */
   async #hostWrite(chunk: Uint8Array): Promise<void> {
     this.#hostWriting = true;
     for (let c: Uint8Array | null = chunk; c;) {
       try {
-        for (let off = 0; off < c.length;) off += await this.conn.write(c.subarray(off));
+        for (let off = 0; off < c.length;) {
+          off += await this.conn.write(off === 0 ? c : c.subarray(off));
+        }
       } catch {
         this.#queued = null;
         this.#hostWriting = false;
@@ -479,16 +484,30 @@ class Relay implements RelayHandle {
         });
         return;
       }
-      const n = c.length;
+      // Counted here, applied in the event loop (one posted call for the writes that
+      // finish before it runs).
+      this.#written += c.length;
+      this.#writesDone++;
+      if (!this.#writtenPosted) {
+        this.#writtenPosted = true;
+        this.env.host.post(this.#applyWritten);
+      }
       c = this.#queued;
       this.#queued = null;
-      this.#post(() => {
-        this.#hold(-n);
-        this.#downHeld -= n;
-        this.#inFlight--;
-        this.env.stats.bytesDown += n;
-      }, this.#downCv);
     }
     this.#hostWriting = false;
   }
+
+  /** (event loop) Writes that finished: their bytes are no longer held; wake the thread. */
+  readonly #applyWritten = (): void => {
+    const n = this.#written;
+    this.#writtenPosted = false;
+    this.#written = 0;
+    this.#hold(-n);
+    this.#downHeld -= n;
+    this.#inFlight -= this.#writesDone;
+    this.#writesDone = 0;
+    this.env.stats.bytesDown += n;
+    this.#downCv.broadcast();
+  };
 }
