@@ -7,9 +7,10 @@
  * receive buffers, establish the interrupt, attach the ifnet (MTU 1500), DRIVER_OK. It
  * prints `vioif0: Ethernet address 52:54:00:12:34:56` after the autoconf line.
  *
- * Buffers: one DMA area per direction of VIOIF_NBUF × 2 KiB; descriptor i always points
- * at buffer i, one descriptor per packet, the 10-byte virtio_net_hdr in front of the
- * frame (all zero: no offloads were negotiated).
+ * Buffers: one DMA area per direction with a 2 KiB buffer for every descriptor of its
+ * queue (the device's queue size, at most VIOIF_NBUF), as vioif fills the whole receive
+ * ring; descriptor i always points at buffer i, one descriptor per packet, the 10-byte
+ * virtio_net_hdr in front of the frame (all zero: no offloads were negotiated).
  *
  * Rules:
  * - Transmit copies the frame into a free transmit buffer and kicks; it reclaims
@@ -48,8 +49,8 @@ export const VIRTIO_NET_F_STATUS = 16;
 export const VIRTIO_NET_S_LINK_UP = 1;
 export const VIRTIO_NET_HDR_LEN = 10;
 
-/** Buffers per direction and their size. */
-export const VIOIF_NBUF = 128;
+/** The most buffers per direction (QEMU's default queue size), and their size. */
+export const VIOIF_NBUF = 256;
 export const VIOIF_BUFSIZE = 2048;
 
 export interface VioifStats {
@@ -76,6 +77,9 @@ export class Vioif {
   mac = "";
   readonly #rxBufs: DmaSegment;
   readonly #txBufs: DmaSegment;
+  /** Buffers (and descriptors in use) per direction. */
+  readonly #rxCount: number;
+  readonly #txCount: number;
 
   constructor(
     readonly k: Kernel,
@@ -87,6 +91,8 @@ export class Vioif {
   ) {
     this.#rxBufs = rxBufs;
     this.#txBufs = txBufs;
+    this.#rxCount = bufCount(rxq);
+    this.#txCount = bufCount(txq);
   }
 
   get unit(): string {
@@ -96,13 +102,12 @@ export class Vioif {
   /** Posts every receive buffer (descriptor i → buffer i). */
   postRxBuffers(): void {
     const pci = this.sc.pa.pci;
-    const n = Math.min(VIOIF_NBUF, this.rxq.num);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.#rxCount; i++) {
       const pa = pci.virt_to_mach(this.#rxBufs.va + i * VIOIF_BUFSIZE);
       this.rxq.setDesc(i, pa, VIOIF_BUFSIZE, VRING_DESC_F_WRITE);
       this.rxq.enqueue(i);
     }
-    this.txq.limitDescs(Math.min(VIOIF_NBUF, this.txq.num));
+    this.txq.limitDescs(this.#txCount);
     this.txq.setInterrupts(false);
   }
 
@@ -153,7 +158,7 @@ export class Vioif {
     let reposted = 0;
     const mem = this.k.mem;
     for (let e = this.rxq.dequeue(); e; e = this.rxq.dequeue()) {
-      if (e.head >= VIOIF_NBUF || e.head >= this.rxq.num) {
+      if (e.head >= this.#rxCount) {
         this.stats.rxErrors++;
         continue; // not one of ours: never repost it
       }
@@ -198,6 +203,11 @@ export function vioifUnits(k: Kernel): Map<string, Vioif> {
   return m;
 }
 
+/** Buffers for queue `q`: one per descriptor, at most VIOIF_NBUF. */
+function bufCount(q: VirtioQueue): number {
+  return Math.min(VIOIF_NBUF, q.num);
+}
+
 function macString(b: number[]): string {
   return b.map((o) => o.toString(16).padStart(2, "0")).join(":");
 }
@@ -231,8 +241,8 @@ function* attach(k: Kernel, pa: PciAttachArgs, unit: string): Blocking<void> {
   const rxq = sc.allocQueue(0, "receive");
   const txq = rxq && sc.allocQueue(1, "transmit");
   if (!rxq || !txq) return fail("cannot set up the virtqueues");
-  const rxBufs = pa.pci.dmalloc(VIOIF_NBUF * VIOIF_BUFSIZE, 4096);
-  const txBufs = rxBufs && pa.pci.dmalloc(VIOIF_NBUF * VIOIF_BUFSIZE, 4096);
+  const rxBufs = pa.pci.dmalloc(bufCount(rxq) * VIOIF_BUFSIZE, 4096);
+  const txBufs = rxBufs && pa.pci.dmalloc(bufCount(txq) * VIOIF_BUFSIZE, 4096);
   if (!rxBufs || !txBufs) return fail("cannot allocate packet buffers");
 
   const v = new Vioif(k, sc, rxq, txq, rxBufs, txBufs);

@@ -45,14 +45,18 @@ function arpWhoHas(): Uint8Array {
 /** Boots a machine with a vioif on a wire; `body` runs on a kernel thread after rump_init. */
 async function bootWithNic(
   body: (k: Kernel, peer: { send(f: Uint8Array): void; got: Uint8Array[] }) => Blocking<void>,
-  opts: { pcap?: (b: Uint8Array) => void } = {},
+  opts: { pcap?: (b: Uint8Array) => void; queueSize?: number } = {},
 ) {
   let out = "";
   const dec = new TextDecoder();
   const m = createMachine({ console: (b) => (out += dec.decode(b)) });
   const wire = new Wire(null);
   const nearEnd = opts.pcap ? new PcapFilter(wire.a, m.sched, opts.pcap) : wire.a;
-  const nic = attachVirtioNet(m, { mac: "52:54:00:12:34:56", netdev: nearEnd });
+  const nic = attachVirtioNet(m, {
+    mac: "52:54:00:12:34:56",
+    netdev: nearEnd,
+    queueSize: opts.queueSize,
+  });
   const got: Uint8Array[] = [];
   wire.b.connect({ receive: (f) => got.push(f) });
   const b = loadAndBoot(m, image, { seed: 5 });
@@ -164,6 +168,28 @@ Deno.test("vioif: more frames than posted buffers overrun the device, and the dr
   });
   assert.equal(r.nic.stats.rxOverruns, 10);
   assert.equal(r.nic.stats.rxFrames, VIOIF_NBUF + 10);
+});
+
+Deno.test("vioif: its buffers follow the device's queue size (the whole receive ring is posted)", async () => {
+  const QS = 64;
+  const sent: number[] = [];
+  const r = await bootWithNic(function* (k, peer) {
+    const s = netstack(k);
+    const ifp = s.ifunit("vioif0")!;
+    s.setUp(ifp, true);
+    const f = arpWhoHas();
+    f[41] = 99; // for 10.0.2.99: nobody answers
+    for (let i = 0; i < QS + 3; i++) peer.send(f);
+    const out = new Uint8Array(60);
+    out.set(PEER_MAC, 0);
+    out.set(OUR_MAC, 6);
+    for (let i = 0; i < QS + 2; i++) sent.push(ifp.sendFrame(out));
+    yield* k.sleep(1_000_000);
+  }, { queueSize: QS });
+  assert.equal(r.nic.stats.rxFrames, QS, "every descriptor had a buffer");
+  assert.equal(r.nic.stats.rxOverruns, 3);
+  assert.equal(sent.filter((x) => x === 0).length, QS);
+  assert.equal(r.got.length, QS);
 });
 
 Deno.test("vioif: a pcap of the wire is byte-identical across runs with the same seed", async () => {
