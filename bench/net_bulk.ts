@@ -1,7 +1,8 @@
 /**
  * net_bulk.ts — bulk TCP between two simulated machines on a wire, through everything:
  * the apps' syscalls, sockets, TCP, IP, ARP, vioif, virtio rings in guest RAM, the wire.
- * Reports wall-clock MB/s (the issue's measure) and the virtual-time rate.
+ * Reports wall-clock MB/s (the issue's measure), the virtual-time rate, and TCP's counts of
+ * out-of-order arrivals and retransmissions.
  *
  *   deno run -A bench/net_bulk.ts [MiB] [loss]
  */
@@ -40,8 +41,14 @@ const frames = r.booted.reduce((n, b) => {
   const v = ifs.find((i) => i.name === "vioif0")!;
   return n + v.ipackets + v.opackets;
 }, 0);
+// TCP's own counters, both machines: segments that arrived out of order, and segments sent again.
+type TcpStats = { rcvoopack: number; sndrexmitpack: number };
+const tcp = r.booted.map((b) => b.kernel.sysctl.read("net.inet.tcp.stats") as TcpStats);
+const ooo = tcp.reduce((n, s) => n + s.rcvoopack, 0);
+const rexmit = tcp.reduce((n, s) => n + s.sndrexmitpack, 0);
 console.log(
   `${mib} MiB at ${loss * 100}% loss: ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s wall ` +
     `(${ms.toFixed(0)} ms, boot included), virtual ${virt} s; ` +
-    `${frames} frames through vioif, ${(frames / (ms / 1000)).toFixed(0)} frames/s wall`,
+    `${frames} frames through vioif, ${(frames / (ms / 1000)).toFixed(0)} frames/s wall; ` +
+    `${ooo} segments out of order, ${rexmit} retransmitted`,
 );
