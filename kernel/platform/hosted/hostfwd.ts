@@ -248,16 +248,17 @@ class Relay implements RelayHandle {
     this.#downCv.broadcast();
   }
 
+  /** Waits on `cv` until `cond` holds (at once, without the mutex, if it already does). */
   *#waitFor(cv: KCondvar, cond: () => boolean) {
+    if (cond()) return;
     yield* this.#mtx.enter();
     while (!cond()) yield* cv.wait(this.#mtx);
     this.#mtx.exit();
   }
 
   /** Something for the up thread: a chunk, the host's EOF or error, the guest gone. */
-  #upReady(): boolean {
-    return this.#up !== null || this.#hostEof || this.#hostErr || this.#guestGone;
-  }
+  readonly #upReady = (): boolean =>
+    this.#up !== null || this.#hostEof || this.#hostErr || this.#guestGone;
 
   *#upThread() {
     const net = this.#net;
@@ -283,11 +284,7 @@ class Relay implements RelayHandle {
     this.env.k.threadCreate(`${this.name}:down`, () => this.#downThread());
     this.#readHost();
     for (;;) {
-      if (!this.#upReady()) {
-        yield* this.#mtx.enter();
-        while (!this.#upReady()) yield* this.#upCv.wait(this.#mtx);
-        this.#mtx.exit();
-      }
+      yield* this.#waitFor(this.#upCv, this.#upReady);
       if (this.#guestGone) break;
       const chunk = this.#up;
       if (chunk) {
