@@ -10,7 +10,7 @@
  * const { status } = await runImage(image, { seed: 42, console: (b) => Deno.stdout.writeSync(b) });
  * ```
  */
-export { runImage, type RunOptions, type RunOutcome } from "./kernel/platform/hw/run.ts";
+export { runImage, type RunOptions, type RunOutcome } from "./rumprun/run.ts";
 export { imageNames, IMAGES as images } from "./images/mod.ts";
 export type { Image, ImageConfig } from "./kernel/kern/image.ts";
 export type { App, AppMain, Sys } from "./kernel/syscall/api.ts";

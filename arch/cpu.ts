@@ -20,7 +20,7 @@
  *   false while host sources are open.
  */
 import type { Scheduler } from "../sched/mod.ts";
-import type { HostWaiter } from "./realtime.ts";
+import type { HostWaiter } from "../host/realtime.ts";
 
 /** What the CPU needs of an interrupt controller: the INT pin and the INTA cycle. */
 export interface InterruptController {

@@ -18,7 +18,7 @@ import { PicPair } from "./pic.ts";
 import { Pit, PIT_CONTROL, PIT_HZ, PIT_PORT_BASE } from "./pit.ts";
 import { PortBus } from "./portio.ts";
 import { DEFAULT_RAM_BYTES, Ram } from "./ram.ts";
-import { hostEpochMs, HostWaiter, RealtimeClock } from "./realtime.ts";
+import { hostEpochMs, HostWaiter, RealtimeClock } from "../host/realtime.ts";
 import { Rtc } from "./rtc.ts";
 import { COM1_IRQ, Uart } from "./uart.ts";
 

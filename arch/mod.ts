@@ -14,5 +14,5 @@ export * from "./rtc.ts";
 export * from "./pci.ts";
 export * from "./uart.ts";
 export * from "./multiboot.ts";
-export * from "./realtime.ts";
+export * from "../host/realtime.ts";
 export * from "./machine.ts";

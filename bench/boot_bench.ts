@@ -3,7 +3,7 @@
  * boot, rump_init with PCI autoconf, the app (with its 1 s virtual sleep), halt.
  */
 import { image } from "../images/hello.ts";
-import { runImage } from "../kernel/platform/hw/run.ts";
+import { runImage } from "../rumprun/run.ts";
 
 Deno.bench("boot: hello image, power-on to halt", async () => {
   const r = await runImage(image, { seed: 1 });

@@ -14,11 +14,11 @@ import { MemBlkBackend } from "../arch/virtio/blk.ts";
 import { attachVirtioBlk } from "../arch/virtio/attach.ts";
 import { rumpfs_ext2fs } from "../fs/ext2/ext2_component.ts";
 import { rumpvfs } from "../fs/vfs_init.ts";
-import { rumpdev_ld } from "../kernel/dev/ld_component.ts";
-import { rumpdev_pci } from "../kernel/dev/pci_component.ts";
+import { rumpdev_ld } from "../dev/ld_component.ts";
+import { rumpdev_pci } from "../dev/pci_component.ts";
 import type { Image } from "../kernel/kern/image.ts";
 import { O_CREAT, O_RDONLY, O_WRONLY, type Sys, type Wait } from "../kernel/syscall/api.ts";
-import { runImage } from "../kernel/platform/hw/run.ts";
+import { runImage } from "../rumprun/run.ts";
 
 const MIB = 1 << 20;
 const FILE_MIB = 32;

@@ -8,7 +8,7 @@
  */
 import { bulk } from "../apps/bulk.ts";
 import { client, server } from "../images/net_demo.ts";
-import { runWorld } from "../kernel/platform/hw/world.ts";
+import { runWorld } from "../rumprun/world.ts";
 
 const mib = Number(Deno.args[0] ?? 50);
 const loss = Number(Deno.args[1] ?? 0);

@@ -3,8 +3,8 @@
  * the bus), the serial console driver and the hello app; no file system, no network.
  */
 import { hello } from "../apps/hello.ts";
-import { rumpdev_com } from "../kernel/dev/com.ts";
-import { rumpdev_pci } from "../kernel/dev/pci_component.ts";
+import { rumpdev_com } from "../dev/com.ts";
+import { rumpdev_pci } from "../dev/pci_component.ts";
 import type { Image } from "../kernel/kern/image.ts";
 
 export const image: Image = {

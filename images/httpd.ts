@@ -16,8 +16,8 @@ import { httpd } from "../apps/httpd/main.ts";
 import { packUstar, type UstarEntry } from "../fs/archive/ustar.ts";
 import { rumpfs_cookfs } from "../fs/cookfs.ts";
 import { rumpfs_kernfs, rumpvfs } from "../fs/vfs_init.ts";
-import { rumpdev_pci } from "../kernel/dev/pci_component.ts";
-import { rumpdev_vioif } from "../kernel/dev/vioif_component.ts";
+import { rumpdev_pci } from "../dev/pci_component.ts";
+import { rumpdev_vioif } from "../dev/vioif_component.ts";
 import type { Image } from "../kernel/kern/image.ts";
 import { rumpnet, rumpnet_net, rumpnet_netinet } from "../net/netinet_init.ts";
 

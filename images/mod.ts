@@ -3,7 +3,7 @@
  * chosen, so a run (and a baked bundle) carries only that image's components and apps.
  */
 import type { Image } from "../kernel/kern/image.ts";
-import type { World } from "../kernel/platform/hw/world.ts";
+import type { World } from "../rumprun/world.ts";
 
 export const IMAGES: Record<string, { description: string; load: () => Promise<Image | World> }> = {
   hello: {
@@ -23,7 +23,7 @@ export const IMAGES: Record<string, { description: string; load: () => Promise<I
     load: async () => {
       // Unbaked: the root tree is read from the source tree now (a bundle embeds it).
       const { image, rootDir } = await import("./shell.ts");
-      const { packHostTree } = await import("../tools/host_tree.ts");
+      const { packHostTree } = await import("../cli/host_tree.ts");
       return { ...image, root: await packHostTree(new URL(rootDir, import.meta.url)) };
     },
   },

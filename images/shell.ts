@@ -15,9 +15,9 @@ import { sh } from "../apps/sh.ts";
 import { rumpfs_cookfs } from "../fs/cookfs.ts";
 import { rumpfs_ext2fs } from "../fs/ext2/ext2_component.ts";
 import { rumpfs_kernfs, rumpfs_tmpfs, rumpvfs } from "../fs/vfs_init.ts";
-import { rumpdev_com } from "../kernel/dev/com.ts";
-import { rumpdev_ld } from "../kernel/dev/ld_component.ts";
-import { rumpdev_pci } from "../kernel/dev/pci_component.ts";
+import { rumpdev_com } from "../dev/com.ts";
+import { rumpdev_ld } from "../dev/ld_component.ts";
+import { rumpdev_pci } from "../dev/pci_component.ts";
 import type { Image } from "../kernel/kern/image.ts";
 
 /** The root tree's directory, relative to this module. */

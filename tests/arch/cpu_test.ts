@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Scheduler } from "../../sched/mod.ts";
 import { Cpu, CpuHalted, type TrapFrame, vectorName } from "../../arch/cpu.ts";
 import { PicPair } from "../../arch/pic.ts";
-import { HostWaiter } from "../../arch/realtime.ts";
+import { HostWaiter } from "../../host/realtime.ts";
 
 function setup() {
   const sched = new Scheduler();

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { DOCROOT, image, SITE, SITE_MTIME_SEC } from "../../images/httpd.ts";
 import { DEFAULT_IMAGE } from "../../images/mod.ts";
-import type { Booted } from "../../kernel/platform/hw/boot.ts";
-import { runImage, type RunOutcome } from "../../kernel/platform/hw/run.ts";
-import { attachUserNet, type UserNet } from "../../user_net.ts";
+import type { Booted } from "../../platform/hw/boot.ts";
+import { runImage, type RunOutcome } from "../../rumprun/run.ts";
+import { attachUserNet, type UserNet } from "../../cli/user_net.ts";
 
 const fwd = (guestPort: number) => ({
   proto: "tcp" as const,

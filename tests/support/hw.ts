@@ -8,8 +8,8 @@ import type { RumpComponent } from "../../kernel/kern/component.ts";
 import type { Image } from "../../kernel/kern/image.ts";
 import { rumpInit } from "../../kernel/kern/init.ts";
 import type { Kernel } from "../../kernel/kern/kernel.ts";
-import type { Booted } from "../../kernel/platform/hw/boot.ts";
-import { finish, loadAndBoot } from "../../kernel/platform/hw/run.ts";
+import type { Booted } from "../../platform/hw/boot.ts";
+import { finish, loadAndBoot } from "../../rumprun/run.ts";
 import type { RunResult } from "../../sched/mod.ts";
 
 export interface HwRun<T> {

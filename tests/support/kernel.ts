@@ -7,7 +7,7 @@ import { Kernel } from "../../kernel/kern/kernel.ts";
 import {
   createHostedPlatform,
   type HostedPlatform,
-} from "../../kernel/platform/hosted/platform.ts";
+} from "../../platform/hosted/platform.ts";
 import type { RunResult } from "../../sched/mod.ts";
 
 export interface TestRun<T> {

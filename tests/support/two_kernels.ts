@@ -7,9 +7,9 @@
  */
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import { Kernel, KernelPanic } from "../../kernel/kern/kernel.ts";
-import type { HostedPlatform } from "../../kernel/platform/hosted/platform.ts";
-import { HostedRumpuser } from "../../kernel/platform/hosted/rumpuser.ts";
-import { ThreadExit } from "../../kernel/platform/fiber_rumpuser.ts";
+import type { HostedPlatform } from "../../platform/hosted/platform.ts";
+import { HostedRumpuser } from "../../platform/hosted/rumpuser.ts";
+import { ThreadExit } from "../../platform/fiber_rumpuser.ts";
 import { Prng, type RunResult, Scheduler } from "../../sched/mod.ts";
 
 export interface TwoKernelRun<A, B> {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { IMAGES } from "../../../images/mod.ts";
 import type { Image } from "../../../kernel/kern/image.ts";
-import { runImage } from "../../../kernel/platform/hw/run.ts";
+import { runImage } from "../../../rumprun/run.ts";
 
 const ROOT = new URL("../../../images/roots/shell/", import.meta.url);
 

@@ -19,7 +19,7 @@ import {
   VIRTIO_BLK_T_OUT,
   VirtioBlk,
 } from "../../../arch/virtio/blk.ts";
-import { FileBlkBackend } from "../../../arch/virtio/blk_backend_file.ts";
+import { FileBlkBackend } from "../../../host/blk_file.ts";
 import {
   VIRTIO_CONFIG_S_DRIVER_OK,
   VIRTIO_CONFIG_S_NEEDS_RESET,

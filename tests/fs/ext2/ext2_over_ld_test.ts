@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { type BlkBackend, MemBlkBackend } from "../../../arch/virtio/blk.ts";
 import { attachVirtioBlk } from "../../../arch/virtio/attach.ts";
-import { FileBlkBackend } from "../../../arch/virtio/blk_backend_file.ts";
+import { FileBlkBackend } from "../../../host/blk_file.ts";
 import { rumpfs_ext2fs } from "../../../fs/ext2/ext2_component.ts";
 import { rumpvfs } from "../../../fs/vfs_init.ts";
-import { rumpdev_ld } from "../../../kernel/dev/ld_component.ts";
-import { rumpdev_pci } from "../../../kernel/dev/pci_component.ts";
+import { rumpdev_ld } from "../../../dev/ld_component.ts";
+import { rumpdev_pci } from "../../../dev/pci_component.ts";
 import type { Image } from "../../../kernel/kern/image.ts";
 import {
   type App,
@@ -20,7 +20,7 @@ import {
   type Sys,
   type Wait,
 } from "../../../kernel/syscall/api.ts";
-import { runImage } from "../../../kernel/platform/hw/run.ts";
+import { runImage } from "../../../rumprun/run.ts";
 import { debugfs, e2fsck, HAVE_E2FSPROGS, makeImage, pattern } from "./e2fs_tools.ts";
 
 const ignore = !HAVE_E2FSPROGS;

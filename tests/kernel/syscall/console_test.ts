@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EAGAIN, isErrno } from "../../../kernel/kern/errno.ts";
 import { CLOCK_MONOTONIC, F_SETFL, O_NONBLOCK } from "../../../kernel/syscall/api.ts";
-import type { HostedPlatform } from "../../../kernel/platform/hosted/platform.ts";
+import type { HostedPlatform } from "../../../platform/hosted/platform.ts";
 import { runSys } from "./harness.ts";
 
 const enc = new TextEncoder();

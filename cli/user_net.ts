@@ -1,0 +1,80 @@
+/**
+ * user_net.ts — `--netdev user` put together: the guest's virtio-net NIC on the user
+ * netdev's cable (arch/netdev/user.ts), the gateway kernel on its other end
+ * (kernel/platform/hosted/gateway.ts) sharing the machine's scheduler, and the machine's
+ * idle policy that also wakes for host I/O (kernel/platform/hw/host_idle.ts).
+ *
+ * This is assembly only, and it lives here because it is the one place allowed to join
+ * the two platforms: hw may not import hosted, hosted may not import arch. Call
+ * `attachUserNet` from `runImage`'s `onBoot` (after boot, before the scheduler runs; the
+ * NIC is found when rump_init configures the PCI bus).
+ *
+ * Rules: the machine must be in realtime mode (host sockets); frames on the cable can be
+ * captured (`pcap`) and faulted (`fault`, both directions, from the seed's "user-fault"
+ * stream): NIC ↔ pcap ↔ fault ↔ cable ↔ gateway, so the capture shows what the guest sent
+ * and what reached it; every host address is loopback.
+ */
+import { DEFAULT_EPOCH_MS } from "../arch/machine.ts";
+import { type FaultConfig, FaultFilter } from "../arch/netdev/fault.ts";
+import type { Netdev } from "../arch/netdev/netdev.ts";
+import { PcapFilter } from "../arch/netdev/pcap.ts";
+import { type HostFwd, USER_NET, UserNetdev } from "../slirp/plan.ts";
+import { attachVirtioNet } from "../arch/virtio/attach.ts";
+import type { VirtioNet } from "../arch/virtio/net.ts";
+import { createGateway, type Gateway } from "../slirp/gateway.ts";
+import type { Booted } from "../platform/hw/boot.ts";
+import { hostIdle, machineHostWork } from "../platform/hw/host_idle.ts";
+import { Prng } from "../sched/mod.ts";
+
+export interface UserNetOptions {
+  hostfwd?: HostFwd[];
+  /** Extra DNS names (`--hosts`), over the image config's `hosts`. */
+  hosts?: Record<string, string>;
+  seed?: number;
+  /** The guest NIC's MAC (QEMU's first NIC by default). */
+  mac?: string;
+  /** A capture of the cable, seen from the guest's NIC. */
+  pcap?: (bytes: Uint8Array) => void;
+  /** Faults between the guest's NIC and the gateway (`--loss`, `--latency`). */
+  fault?: FaultConfig;
+}
+
+export interface UserNet {
+  gateway: Gateway;
+  netdev: UserNetdev;
+  nic: VirtioNet;
+  /** The fault filter, when `fault` was given (its `stats("tx"|"rx")` count what it did). */
+  fault: FaultFilter | null;
+}
+
+export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
+  const m = b.machine;
+  const host = machineHostWork(m);
+  const netdev = new UserNetdev(m.sched);
+  let guestEnd: Netdev = netdev.guest;
+  let fault: FaultFilter | null = null;
+  if (opts.fault) {
+    const prng = new Prng(opts.seed ?? 1).fork("user-fault");
+    fault = new FaultFilter(guestEnd, m.sched, prng, {
+      label: "user",
+      tx: opts.fault,
+      rx: opts.fault,
+    });
+    guestEnd = fault;
+  }
+  if (opts.pcap) {
+    guestEnd = new PcapFilter(guestEnd, m.sched, opts.pcap, { epochSec: DEFAULT_EPOCH_MS / 1000 });
+  }
+  const nic = attachVirtioNet(m, { mac: opts.mac ?? "52:54:00:12:34:56", netdev: guestEnd });
+  const gateway = createGateway({
+    sched: m.sched,
+    host,
+    port: netdev.gateway,
+    plan: USER_NET,
+    hostfwd: opts.hostfwd,
+    hosts: { ...b.config.hosts, ...opts.hosts },
+    seed: ((opts.seed ?? 1) + 0x9e3779b9) >>> 0,
+  });
+  m.sched.idle = hostIdle(m, host);
+  return { gateway, netdev, nic, fault };
+}
