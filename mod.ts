@@ -12,7 +12,7 @@
  */
 export { runImage, type RunOptions, type RunOutcome } from "./rumprun/run.ts";
 export { imageNames, IMAGES as images } from "./images/mod.ts";
-export type { Image, ImageConfig } from "./kernel/kern/image.ts";
+export type { Image, ImageConfig } from "./kernel/syscall/image.ts";
 export type { App, AppMain, Sys } from "./kernel/syscall/api.ts";
 export { createMachine, type Machine } from "./arch/machine.ts";
 export { Scheduler } from "./sched/mod.ts";

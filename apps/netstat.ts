@@ -13,7 +13,7 @@
  * unconnected datagram sockets are left out, as NetBSD does. Exit 1 when a node is
  * missing (an image without the network stack).
  */
-import { type App, type Sys, type Wait } from "../kernel/syscall/api.ts";
+import { type App, type RouteInfo, type Sys, type Wait } from "../kernel/syscall/api.ts";
 import { getopt } from "./lib/getopt.ts";
 import { eprint, EX_USAGE, fail, print } from "./lib/stdio.ts";
 
@@ -25,17 +25,6 @@ export interface PcbInfo {
   state: string;
   recvQ: number;
   sendQ: number;
-}
-
-/** One route as `net.route` lists it. */
-export interface RouteInfo {
-  destination: string;
-  gateway: string;
-  flags: string;
-  refs: number;
-  use: number;
-  mtu: number;
-  interface: string;
 }
 
 type Stats = Record<string, unknown>;

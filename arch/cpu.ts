@@ -16,11 +16,10 @@
  *   on an empty gate halts the same way, without throwing.
  * - `hlt()` waits for an interrupt. Virtual mode: run the event queue, advancing the clock
  *   to each event, until an interrupt is delivered (true) or nothing is left to happen
- *   (false). Realtime mode: wait on the host (arch/realtime.ts) instead, and never report
+ *   (false). Realtime mode: wait on the host (its HostWait: host/realtime.ts) instead, and never report
  *   false while host sources are open.
  */
-import type { Scheduler } from "../sched/mod.ts";
-import type { HostWaiter } from "../host/realtime.ts";
+import type { HostWait, Scheduler } from "../sched/mod.ts";
 
 /** What the CPU needs of an interrupt controller: the INT pin and the INTA cycle. */
 export interface InterruptController {
@@ -45,7 +44,7 @@ export interface CpuOptions {
   /** Called once when the CPU halts for good, with the reason. */
   halt: (reason: string) => void;
   /** Realtime mode's host wait (required when the clock is realtime). */
-  waiter?: HostWaiter;
+  waiter?: HostWait;
 }
 
 /** Mnemonic and name of the architecture-defined vectors 0–31. */
@@ -111,7 +110,7 @@ export class CpuHalted extends Error {
 export class Cpu {
   readonly sched: Scheduler;
   readonly pic: InterruptController;
-  readonly waiter: HostWaiter | null;
+  readonly waiter: HostWait | null;
   /** Entries taken through each vector (interrupts and exceptions). */
   readonly interrupts: number[] = new Array(256).fill(0);
   /** HLT instructions executed. */

@@ -4,21 +4,26 @@
  * `createMachine` builds, in power-on order: the scheduler on its clock (virtual or
  * realtime; or the one given, so that several machines share one clock), RAM, the port bus, the 8259A pair, the CPU, the 8254, the CMOS RTC (with the
  * memory sizes a BIOS records), the PCI host bridge with its 440FX and PIIX3 functions,
- * and COM1. It sets no idle policy: that is the platform's (kernel/platform/hw programs
- * the PIT and halts, which `hwIdle` does).
+ * and COM1. It sets no idle policy: that is the platform's (platform/hw programs the PIT
+ * and halts, which `hwIdle` does).
  *
  * Rules: `halt(reason)` stops everything once (CPU, scheduler), the first reason stays; a
- * fatal trap also prints its reason on the console. Nothing here reads host time unless
- * the mode is realtime.
+ * fatal trap also prints its reason on the console. Nothing here reads host time: a
+ * realtime machine is handed the host's clock, waiter and time (`host`, from host/).
  */
-import { type IdlePolicy, Scheduler, VirtualClock } from "../sched/mod.ts";
+import {
+  type Clock,
+  type HostWait,
+  type IdlePolicy,
+  Scheduler,
+  VirtualClock,
+} from "../sched/mod.ts";
 import { Cpu } from "./cpu.ts";
 import { i440fx, PciBridge, piix3 } from "./pci.ts";
 import { PicPair } from "./pic.ts";
 import { Pit, PIT_CONTROL, PIT_HZ, PIT_PORT_BASE } from "./pit.ts";
 import { PortBus } from "./portio.ts";
 import { DEFAULT_RAM_BYTES, Ram } from "./ram.ts";
-import { hostEpochMs, HostWaiter, RealtimeClock } from "../host/realtime.ts";
 import { Rtc } from "./rtc.ts";
 import { COM1_IRQ, Uart } from "./uart.ts";
 
@@ -37,6 +42,11 @@ export interface MachineOptions {
    * clock decides the mode, and `mode` is ignored.
    */
   sched?: Scheduler;
+  /**
+   * Realtime mode: the host below (host/realtime.ts `hostRealtime()`): its clock (unless
+   * `sched` is given), the wait a halted CPU does on it, and the time at power-on.
+   */
+  host?: { clock: Clock; waiter: HostWait; epochMs: number };
 }
 
 export interface Machine {
@@ -51,7 +61,9 @@ export interface Machine {
   pci: PciBridge;
   uart: Uart;
   /** Realtime mode only. */
-  waiter: HostWaiter | null;
+  waiter: HostWait | null;
+  /** Wall-clock time at power-on, ms since the epoch: the RTC's start, and pcap's. */
+  epochMs: number;
   /** Stops the machine; the first reason stays. */
   halt(reason: string): void;
   /** Why the machine halted, or null while it runs. */
@@ -68,11 +80,13 @@ export function createMachine(opts: MachineOptions = {}): Machine {
   const mode: MachineMode = opts.sched
     ? (opts.sched.clock.realtime ? "realtime" : "virtual")
     : opts.mode ?? "virtual";
+  if (mode === "realtime" && !opts.host) {
+    throw new Error("a realtime machine needs the host's clock and waiter (host/realtime.ts)");
+  }
   const consoleSink = opts.console ?? (() => {});
-  const clock = opts.sched?.clock ??
-    (mode === "realtime" ? new RealtimeClock() : new VirtualClock());
+  const clock = opts.sched?.clock ?? (mode === "realtime" ? opts.host!.clock : new VirtualClock());
   const sched = opts.sched ?? new Scheduler({ clock });
-  const waiter = mode === "realtime" ? new HostWaiter(clock) : null;
+  const waiter = mode === "realtime" ? opts.host!.waiter : null;
   const ram = new Ram(opts.memBytes ?? DEFAULT_RAM_BYTES);
   const bus = new PortBus();
   const pic = new PicPair(bus);
@@ -102,7 +116,7 @@ export function createMachine(opts: MachineOptions = {}): Machine {
   });
   const pit = new Pit(bus, sched, { raise: () => pic.raise(0), lower: () => pic.lower(0) });
   // Virtual mode: a fixed epoch so runs reproduce; realtime mode: the host's time.
-  const epochMs = opts.epochMs ?? (mode === "realtime" ? hostEpochMs() : DEFAULT_EPOCH_MS);
+  const epochMs = opts.epochMs ?? (mode === "realtime" ? opts.host!.epochMs : DEFAULT_EPOCH_MS);
   const rtc = new Rtc(bus, clock, epochMs);
   recordMemorySizes(rtc, ram);
   const pci = new PciBridge(bus, pic);
@@ -121,6 +135,7 @@ export function createMachine(opts: MachineOptions = {}): Machine {
     pci,
     uart,
     waiter,
+    epochMs,
     halt,
     get halted() {
       return halted;

@@ -16,7 +16,7 @@ import { rumpfs_ext2fs } from "../fs/ext2/ext2_component.ts";
 import { rumpvfs } from "../fs/vfs_init.ts";
 import { rumpdev_ld } from "../dev/ld_component.ts";
 import { rumpdev_pci } from "../dev/pci_component.ts";
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 import { O_CREAT, O_RDONLY, O_WRONLY, type Sys, type Wait } from "../kernel/syscall/api.ts";
 import { runImage } from "../rumprun/run.ts";
 

@@ -4,8 +4,9 @@
  *   deno task bake --image NAME -o FILE.js
  *
  * The bundle links only what the image names (its components, apps and root tree) plus
- * the platform and the CLI; an image's root tree is packed here (images/mod.ts reads it
- * from the source tree) and embedded as a generated module; run it with `deno run FILE.js` and the same flags as `boot`.
+ * the platform and the CLI; an image's root tree is packed here from the source tree
+ * (cli/catalog.ts) and embedded as a generated module; run it with `deno run FILE.js` and
+ * the same flags as `boot`.
  * Rules: the image's component list is checked before anything is written, so a missing
  * dependency fails here with a message naming both components.
  */
@@ -13,6 +14,7 @@ import { parseArgs } from "node:util";
 import { checkComponents } from "../kernel/kern/component.ts";
 import { IMAGES } from "../images/mod.ts";
 import { isWorld } from "../rumprun/world.ts";
+import { loadImage } from "./catalog.ts";
 
 export interface BakeResult {
   output: string;
@@ -24,7 +26,7 @@ export async function bake(name: string, output: string): Promise<BakeResult> {
   if (!Object.hasOwn(IMAGES, name)) {
     throw new Error(`no image "${name}" (images: ${Object.keys(IMAGES).sort().join(", ")})`);
   }
-  const image = await IMAGES[name].load();
+  const image = await loadImage(IMAGES[name]);
   for (const img of isWorld(image) ? image.machines.map((m) => m.image) : [image]) {
     checkComponents(img.components);
   }

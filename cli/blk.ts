@@ -13,7 +13,7 @@
 import type { Machine } from "../arch/machine.ts";
 import { attachVirtioBlk } from "../arch/virtio/attach.ts";
 import { FileBlkBackend } from "../host/blk_file.ts";
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 import { isWorld, type World } from "../rumprun/world.ts";
 
 export interface BlkFlag {

@@ -9,23 +9,28 @@
  * exit status is the image's (the last app's).
  */
 import { parseArgs } from "node:util";
-import type { Image } from "../kernel/kern/image.ts";
 import { parseSize } from "../kernel/kern/kernel.ts";
 import { runImage } from "../rumprun/run.ts";
-import type { Booted } from "../platform/hw/boot.ts";
-import type { PcbInfo } from "../net/netinet_init.ts";
-import { isWorld, runWorld, type World } from "../rumprun/world.ts";
-import type { Machine } from "../arch/machine.ts";
+import { isWorld, runWorld } from "../rumprun/world.ts";
 import type { FaultConfig } from "../arch/netdev/fault.ts";
 import { type BlkFlag, type HostDisk, openHostDisk, parseBlkFlag } from "./blk.ts";
 import { type HostFwd, parseHostfwd, parseHosts } from "../slirp/plan.ts";
-import type { UserNet } from "./user_net.ts";
 import { openTraceFile, type TraceFile } from "./trace.ts";
-import { bootTap, type NetFlag, parseNetFlag } from "./tap.ts";
+import { bootRealtime } from "./boot.ts";
+import { loadImage } from "./catalog.ts";
+import type { ImageEntry } from "../images/mod.ts";
+import {
+  type NetFlag,
+  noNetdev,
+  parseNetFlag,
+  type RealtimeNetdev,
+  tapNetdev,
+  userNetdev,
+} from "./netdev.ts";
 
 /** The images a CLI can boot: all of them (main.ts) or the one a baked bundle carries. */
 export interface Catalog {
-  images: Record<string, { description: string; load: () => Promise<Image | World> }>;
+  images: Record<string, ImageEntry>;
   defaultImage: string;
   /**
    * The user netdev (user_net.ts), loaded on demand: main.ts and a networked image's bundle
@@ -250,25 +255,6 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
   };
 }
 
-/**
- * Feeds host input into COM1 as it arrives (realtime mode): each chunk goes into the
- * UART's receive FIFO and wakes a halted CPU. While the input is open, the machine waits
- * for it rather than ending as a deadlock.
- */
-export async function feedConsole(m: Machine, input: ReadableStream<Uint8Array>): Promise<void> {
-  const w = m.waiter;
-  if (!w) throw new Error("console input needs a realtime machine");
-  w.openSource();
-  try {
-    for await (const chunk of input) {
-      m.uart.feed(chunk);
-      w.kick();
-    }
-  } finally {
-    w.closeSource();
-  }
-}
-
 /** Runs the CLI; returns the process exit status. */
 export async function main(args: string[], c: Catalog): Promise<number> {
   let o: CliOptions;
@@ -285,10 +271,11 @@ export async function main(args: string[], c: Catalog): Promise<number> {
     console.log(usage(c));
     return 0;
   }
-  const image = await c.images[o.image].load();
+  const image = await loadImage(c.images[o.image]);
   const stdout = (b: Uint8Array) => Deno.stdout.writeSync(b);
   let disk: HostDisk | null = null;
   let trace: TraceFile | null = null;
+  let pcapFile = null as Deno.FsFile | null;
   try {
     if (o.trace) trace = openTraceFile(o.trace);
     if (o.blk) {
@@ -298,165 +285,83 @@ export async function main(args: string[], c: Catalog): Promise<number> {
         throw new UsageError(`--blk: ${(e as Error).message}`);
       }
     }
+    const openPcap = () => {
+      if (!o.pcap) return undefined;
+      const f = pcapFile = Deno.openSync(o.pcap, { write: true, create: true, truncate: true });
+      return (b: Uint8Array) => void f.writeSync(b);
+    };
     if (isWorld(image)) {
-      const pcap = o.pcap
-        ? Deno.openSync(o.pcap, { write: true, create: true, truncate: true })
-        : null;
-      try {
-        const r = await runWorld(image.machines, {
-          seed: o.seed,
-          memBytes: o.memBytes,
-          console: stdout,
-          pcap: pcap ? (b) => void pcap.writeSync(b) : undefined,
-          fault: o.fault,
-          trace: trace?.tracer,
-        });
-        return r.status;
-      } finally {
-        pcap?.close();
-      }
+      const r = await runWorld(image.machines, {
+        seed: o.seed,
+        memBytes: o.memBytes,
+        console: stdout,
+        pcap: openPcap(),
+        fault: o.fault,
+        trace: trace?.tracer,
+      });
+      return r.status;
     }
     const netdev = o.netdev ?? (image.config.net?.length ? "user" : "none");
-    if (netdev === "user") {
-      if (!c.userNet) throw new UsageError("--netdev user: not linked into this bundle");
-      return await bootUserNet(disk?.image ?? image, o, disk, await c.userNet(), trace);
-    }
-    if (netdev === "tap") {
-      if (!c.tapNet) throw new UsageError("--netdev tap: not linked into this bundle");
-      return await bootTap(disk?.image ?? image, o, disk, await c.tapNet(), trace);
-    }
-    if (o.pcap || o.fault) {
+    if (netdev === "none" && (o.pcap || o.fault)) {
       throw new UsageError(
         `--${o.pcap ? "pcap" : "loss/--latency"}: image "${o.image}" has no network`,
       );
     }
-    if (o.realtime && o.epochMs !== undefined) {
+    if ((netdev !== "none" || o.realtime) && o.epochMs !== undefined) {
       throw new UsageError("--epoch: realtime mode takes the host's time");
     }
-    const r = await runImage(disk?.image ?? image, {
+    const pcap = openPcap();
+    const single = disk?.image ?? image;
+    if (netdev === "none" && !o.realtime) {
+      const r = await runImage(single, {
+        seed: o.seed,
+        memBytes: o.memBytes,
+        epochMs: o.epochMs,
+        mode: "virtual",
+        verbose: o.verbose,
+        argv: o.argv,
+        console: stdout,
+        trace: trace?.tracer,
+        onBoot: (b) => disk?.attach(b.machine),
+      });
+      return r.status;
+    }
+    return await bootRealtime(single, await openNetdev(netdev, o, c), {
       seed: o.seed,
       memBytes: o.memBytes,
-      epochMs: o.epochMs,
-      mode: o.realtime ? "realtime" : "virtual",
       verbose: o.verbose,
       argv: o.argv,
-      console: stdout,
-      trace: trace?.tracer,
-      onBoot: (b) => {
-        disk?.attach(b.machine);
-        if (o.realtime) void feedConsole(b.machine, Deno.stdin.readable);
-      },
+      chain: { pcap, fault: o.fault },
+      disk,
+      trace,
     });
-    return r.status;
   } catch (e) {
     console.error(`rumpsim: ${(e as Error).message}`);
     return e instanceof UsageError ? 2 : 1;
   } finally {
     disk?.close();
     trace?.close();
+    pcapFile?.close();
   }
 }
 
-/**
- * Boots a single-machine image on the user netdev (realtime): hostfwd listeners on the
- * host, a line per forward once the guest accepts on its port, and Ctrl-C (SIGINT) halting
- * the machine cleanly — host listeners and relayed connections closed, exit status 0.
- */
-async function bootUserNet(
-  image: Image,
+/** The netdev factory for a realtime run, its module loaded on demand. */
+async function openNetdev(
+  kind: "user" | "tap" | "none",
   o: CliOptions,
-  disk: HostDisk | null,
-  { attachUserNet }: typeof import("./user_net.ts"),
-  trace: TraceFile | null,
-): Promise<number> {
-  if (o.epochMs !== undefined) throw new UsageError("--epoch: realtime mode takes the host's time");
-  const fwds = o.hostfwd ?? [parseHostfwd(DEFAULT_HOSTFWD)];
-  const pcap = o.pcap ? Deno.openSync(o.pcap, { write: true, create: true, truncate: true }) : null;
-  const out = batchedStdout();
-  let un: UserNet | null = null;
-  let booted: Booted | null = null;
-  const onSigint = () => {
-    if (!booted) return;
-    console.log("\nrumpsim: interrupted, halting");
-    un?.gateway.close();
-    booted.user.exitStatus ??= 0;
-    booted.machine.halt("interrupted");
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
-  let watch: ReturnType<typeof setInterval> | undefined;
-  try {
-    const r = await runImage(image, {
-      seed: o.seed,
-      memBytes: o.memBytes,
-      mode: "realtime",
-      verbose: o.verbose,
-      argv: o.argv,
-      console: out.write,
-      trace: trace?.tracer,
-      onBoot: (b) => {
-        disk?.attach(b.machine);
-        booted = b;
-        trace?.tracer.beginProcess("gateway"); // the user netdev's hosted kernel
-        un = attachUserNet(b, {
-          hostfwd: fwds,
-          hosts: o.hosts,
-          seed: o.seed,
-          pcap: pcap ? (bytes) => void pcap.writeSync(bytes) : undefined,
-          fault: o.fault,
-        });
-        // Say where to connect once the guest listens on each forwarded port.
-        const waiting = new Map(un.gateway.listeners.map((l) => [l.fwd.guestPort, l]));
-        watch = setInterval(() => {
-          const pcbs = b.kernel.sysctl.read("net.inet.pcblist") as PcbInfo[] | undefined;
-          for (const [port, l] of waiting) {
-            if (pcbs?.some((p) => p.state === "LISTEN" && p.local.endsWith(`.${port}`))) {
-              waiting.delete(port);
-              console.log(`${image.name}: serving http://${l.addr.hostname}:${l.addr.port}/`);
-            }
-          }
-          if (waiting.size === 0) clearInterval(watch);
-        }, 2);
-      },
-    });
-    return r.status;
-  } finally {
-    out.flush();
-    clearInterval(watch);
-    Deno.removeSignalListener("SIGINT", onSigint);
-    (un as UserNet | null)?.gateway.close();
-    pcap?.close();
+  c: Catalog,
+): Promise<RealtimeNetdev> {
+  if (kind === "user") {
+    if (!c.userNet) throw new UsageError("--netdev user: not linked into this bundle");
+    return userNetdev(
+      await c.userNet(),
+      o.hostfwd ?? [parseHostfwd(DEFAULT_HOSTFWD)],
+      o.hosts,
+    );
   }
-}
-
-/**
- * stdout for a machine on the user netdev: console bytes (the UART hands them over a line
- * at a time) are gathered and written when the machine next waits for the host — the
- * microtask runs only then — or once 64 KiB are held: one host write per batch instead of
- * one per line (httpd's access log is a line per request). Order is kept: anything else
- * this process prints runs in a later task, after the flush.
- */
-function batchedStdout(): { write: (b: Uint8Array) => void; flush: () => void } {
-  let buf = new Uint8Array(4096);
-  let len = 0;
-  let queued = false;
-  const flush = () => {
-    queued = false;
-    for (let off = 0; off < len;) off += Deno.stdout.writeSync(buf.subarray(off, len));
-    len = 0;
-  };
-  const write = (b: Uint8Array) => {
-    if (len + b.length > buf.length) {
-      const grown = new Uint8Array(Math.max(2 * buf.length, len + b.length));
-      grown.set(buf.subarray(0, len));
-      buf = grown;
-    }
-    buf.set(b, len);
-    len += b.length;
-    if (len >= 64 * 1024) flush();
-    else if (!queued) {
-      queued = true;
-      queueMicrotask(flush);
-    }
-  };
-  return { write, flush };
+  if (kind === "tap") {
+    if (!c.tapNet) throw new UsageError("--netdev tap: not linked into this bundle");
+    return tapNetdev(await c.tapNet(), o.tap!, o.net);
+  }
+  return noNetdev(Deno.stdin.readable);
 }

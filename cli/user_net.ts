@@ -1,8 +1,8 @@
 /**
  * user_net.ts — `--netdev user` put together: the guest's virtio-net NIC on the user
- * netdev's cable (arch/netdev/user.ts), the gateway kernel on its other end
- * (kernel/platform/hosted/gateway.ts) sharing the machine's scheduler, and the machine's
- * idle policy that also wakes for host I/O (kernel/platform/hw/host_idle.ts).
+ * netdev's cable (slirp/plan.ts), the gateway kernel on its other end (slirp/gateway.ts)
+ * sharing the machine's scheduler, and the machine's idle policy that also wakes for host
+ * I/O (platform/hw/host_idle.ts).
  *
  * This is assembly only, and it lives here because it is the one place allowed to join
  * the two platforms: hw may not import hosted, hosted may not import arch. Call
@@ -11,18 +11,15 @@
  *
  * Rules: the machine must be in realtime mode (host sockets); frames on the cable can be
  * captured (`pcap`) and faulted (`fault`, both directions, from the seed's "user-fault"
- * stream): NIC ↔ pcap ↔ fault ↔ cable ↔ gateway, so the capture shows what the guest sent
- * and what reached it; every host address is loopback.
+ * stream) through the one NIC chain (arch/netdev/chain.ts): NIC → pcap → fault → cable →
+ * gateway; every host address is loopback.
  */
-import { DEFAULT_EPOCH_MS } from "../arch/machine.ts";
-import { type FaultConfig, FaultFilter } from "../arch/netdev/fault.ts";
-import type { Netdev } from "../arch/netdev/netdev.ts";
-import { PcapFilter } from "../arch/netdev/pcap.ts";
+import { attachNic } from "../arch/netdev/chain.ts";
+import type { FaultConfig, FaultFilter } from "../arch/netdev/fault.ts";
 import { type HostFwd, USER_NET, UserNetdev } from "../slirp/plan.ts";
-import { attachVirtioNet } from "../arch/virtio/attach.ts";
 import type { VirtioNet } from "../arch/virtio/net.ts";
 import { createGateway, type Gateway } from "../slirp/gateway.ts";
-import type { Booted } from "../platform/hw/boot.ts";
+import type { Booted } from "../rumprun/boot.ts";
 import { hostIdle, machineHostWork } from "../platform/hw/host_idle.ts";
 import { Prng } from "../sched/mod.ts";
 
@@ -51,21 +48,14 @@ export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
   const m = b.machine;
   const host = machineHostWork(m);
   const netdev = new UserNetdev(m.sched);
-  let guestEnd: Netdev = netdev.guest;
-  let fault: FaultFilter | null = null;
-  if (opts.fault) {
-    const prng = new Prng(opts.seed ?? 1).fork("user-fault");
-    fault = new FaultFilter(guestEnd, m.sched, prng, {
-      label: "user",
-      tx: opts.fault,
-      rx: opts.fault,
-    });
-    guestEnd = fault;
-  }
-  if (opts.pcap) {
-    guestEnd = new PcapFilter(guestEnd, m.sched, opts.pcap, { epochSec: DEFAULT_EPOCH_MS / 1000 });
-  }
-  const nic = attachVirtioNet(m, { mac: opts.mac ?? "52:54:00:12:34:56", netdev: guestEnd });
+  const { nic, fault } = attachNic(m, {
+    mac: opts.mac,
+    medium: netdev.guest,
+    pcap: opts.pcap,
+    fault: opts.fault,
+    faultPrng: opts.fault ? new Prng(opts.seed ?? 1).fork("user-fault") : undefined,
+    label: "user",
+  });
   const gateway = createGateway({
     sched: m.sched,
     host,

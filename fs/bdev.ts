@@ -15,20 +15,8 @@ export type Wait<T = void> = Blocking<T>;
 /** NetBSD's DEV_BSIZE: the sector size every device here uses. */
 export const DEV_BSIZE = 512;
 
-export interface BlockDevice {
-  /** Bytes per sector (512). */
-  readonly sectorSize: number;
-  /** Number of sectors on the device. */
-  readonly sectors: number;
-  /** True if writes are refused. */
-  readonly readOnly: boolean;
-  /** Reads `buf.length / sectorSize` sectors starting at `lba` into `buf`. */
-  read(lba: number, buf: Uint8Array): Wait<void>;
-  /** Writes `buf.length / sectorSize` sectors starting at `lba`. */
-  write(lba: number, buf: Uint8Array): Wait<void>;
-  /** Makes completed writes durable. */
-  flush(): Wait<void>;
-}
+/** The block device interface lives in the kernel base, beside its table (bdevsw). */
+export type { BlockDevice } from "../kernel/kern/bdevsw.ts";
 
 /**
  * Checks a transfer a driver is asked for: whole sectors, inside the device. Throws

@@ -11,7 +11,7 @@
  */
 import { EEXIST, Errno } from "../kernel/kern/errno.ts";
 import type { RumpComponent } from "../kernel/kern/component.ts";
-import type { BlkConfig } from "../kernel/kern/image.ts";
+import type { BlkConfig } from "../kernel/kern/image_config.ts";
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { MNT_RDONLY } from "../kernel/syscall/api.ts";
 import type { ProcRef } from "../kernel/syscall/systab.ts";

@@ -1,18 +1,21 @@
 /**
- * realtime.ts — host time for realtime mode: the one arch file that reads the host clock.
+ * realtime.ts — host time for realtime mode: the one clock and the one waiter that every
+ * realtime run uses, a simulated PC's CPU and a hosted kernel's idle loop alike.
  *
  * `RealtimeClock` is sched's `Clock` over performance.now(): nanoseconds since it was made,
  * monotonic, and `advanceTo` cannot move it (time passes by waiting). `HostWaiter` is how
  * a halted CPU waits for the host: `wait(untilNs)` resolves when the clock reaches
  * `untilNs` (a setTimeout, kept across waits: see `#arm`) or earlier when a host I/O source
- * calls `kick()`. A kick with
- * nobody waiting is remembered, so a wake-up is never lost. `hostSources` counts open host
- * sources (sockets, tap devices): while any is open, a CPU with nothing scheduled waits
- * for them instead of declaring the machine dead.
+ * calls `kick()`. A kick with nobody waiting is remembered, so a wake-up is never lost.
+ * `hostSources` counts open host sources (sockets, tap devices): while any is open, a CPU
+ * with nothing scheduled waits for them instead of declaring the machine dead.
+ * `realtimeIdle` is the idle policy of a scheduler that owns the clock but no CPU (a hosted
+ * kernel running alone); `hostRealtime` hands a machine its clock, waiter and power-on time.
  *
- * Rules: simulated code never calls these directly; arch/cpu.ts does, in realtime mode.
+ * Rules: the layers above see these only through sched's `Clock` and `HostWait`; host
+ * timers are unreferenced while nobody waits on them, so they never keep the process alive.
  */
-import type { Clock } from "../sched/mod.ts";
+import type { Clock, HostWait, HostWork, IdlePolicy } from "../sched/mod.ts";
 
 export class RealtimeClock implements Clock {
   readonly realtime = true;
@@ -33,7 +36,7 @@ export class RealtimeClock implements Clock {
   advanceTo(_ns: number): void {}
 }
 
-export class HostWaiter {
+export class HostWaiter implements HostWait {
   readonly clock: Clock;
   #resolve: (() => void) | null = null;
   /** The host timer and the clock time it was set for; it outlives the wait it was set for. */
@@ -133,4 +136,46 @@ function refTimer(id: ReturnType<typeof setTimeout>, on: boolean): void {
 /** The host's wall clock now, in ms since the epoch: the RTC's time at power-on in realtime mode. */
 export function hostEpochMs(): number {
   return Date.now();
+}
+
+/** What a realtime machine takes from the host: its clock, its waiter, its time at power-on. */
+export interface HostTime {
+  clock: Clock;
+  waiter: HostWait;
+  epochMs: number;
+}
+
+/** A fresh host clock and waiter, and the host's time now. */
+export function hostRealtime(): HostTime {
+  const clock = new RealtimeClock();
+  return { clock, waiter: new HostWaiter(clock), epochMs: hostEpochMs() };
+}
+
+/**
+ * The idle policy of a scheduler on the host's clock with no CPU (a hosted kernel running
+ * alone): run the host work already posted and the events due; otherwise await the
+ * earliest of the next deadline, the next event and a kick. "Nothing can ever happen"
+ * needs no deadline, no event, no open host source and no posted work.
+ */
+export function realtimeIdle(work: HostWork, waiter: HostWait): IdlePolicy {
+  const ready = (s: Parameters<IdlePolicy["idle"]>[0], deadline: number): boolean => {
+    const ran = work.runPending();
+    const now = s.clock.now();
+    const fired = s.events.runDue(now);
+    return ran || fired > 0 || deadline <= now;
+  };
+  return {
+    idle(s, deadline) {
+      if (ready(s, deadline)) return true;
+      return (async () => {
+        while (s.halted === null) {
+          const next = Math.min(deadline, s.events.nextAt());
+          if (next === Infinity && waiter.hostSources === 0 && !work.pending) return false;
+          await waiter.wait(next);
+          if (ready(s, deadline)) return true;
+        }
+        return false;
+      })();
+    },
+  };
 }

@@ -5,7 +5,7 @@
 import { hello } from "../apps/hello.ts";
 import { rumpdev_com } from "../dev/com.ts";
 import { rumpdev_pci } from "../dev/pci_component.ts";
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 
 export const image: Image = {
   name: "hello",

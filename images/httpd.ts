@@ -18,7 +18,7 @@ import { rumpfs_cookfs } from "../fs/cookfs.ts";
 import { rumpfs_kernfs, rumpvfs } from "../fs/vfs_init.ts";
 import { rumpdev_pci } from "../dev/pci_component.ts";
 import { rumpdev_vioif } from "../dev/vioif_component.ts";
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 import { rumpnet, rumpnet_net, rumpnet_netinet } from "../net/netinet_init.ts";
 
 /** 2024-01-01T00:00:00Z: every file's mtime. */

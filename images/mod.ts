@@ -1,11 +1,24 @@
 /**
  * images/ — the images rumpsim can boot, by name. Each image module is loaded only when
  * chosen, so a run (and a baked bundle) carries only that image's components and apps.
+ *
+ * Rules: images import no build tools and read nothing on the host. An image whose root
+ * tree is a directory in the source tree names it (`rootDir`); whoever loads the image on
+ * the host packs it into the image's `root` (cli/catalog.ts at boot, cli/bake.ts at bake
+ * time), so a baked bundle carries the tree and never reads the host's.
  */
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 import type { World } from "../rumprun/world.ts";
 
-export const IMAGES: Record<string, { description: string; load: () => Promise<Image | World> }> = {
+/** One entry of the catalogue. */
+export interface ImageEntry {
+  description: string;
+  load: () => Promise<Image | World>;
+  /** A host directory to pack into the image's root tree (ustar) when it is loaded. */
+  rootDir?: URL;
+}
+
+export const IMAGES: Record<string, ImageEntry> = {
   hello: {
     description: "prints a greeting, the time and a timed sleep",
     load: async () => (await import("./hello.ts")).image,
@@ -20,12 +33,8 @@ export const IMAGES: Record<string, { description: string; load: () => Promise<I
   },
   shell: {
     description: "a shell and file tools over tmpfs, kernfs and a baked root tree",
-    load: async () => {
-      // Unbaked: the root tree is read from the source tree now (a bundle embeds it).
-      const { image, rootDir } = await import("./shell.ts");
-      const { packHostTree } = await import("../cli/host_tree.ts");
-      return { ...image, root: await packHostTree(new URL(rootDir, import.meta.url)) };
-    },
+    load: async () => (await import("./shell.ts")).image,
+    rootDir: new URL("./roots/shell/", import.meta.url),
   },
 };
 

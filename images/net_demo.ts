@@ -11,7 +11,7 @@ import { ping } from "../apps/ping.ts";
 import { wget } from "../apps/wget.ts";
 import { rumpdev_pci } from "../dev/pci_component.ts";
 import { rumpdev_vioif } from "../dev/vioif_component.ts";
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 import type { World } from "../rumprun/world.ts";
 import type { RumpComponent } from "../kernel/kern/component.ts";
 import { rumpnet, rumpnet_net, rumpnet_netinet } from "../net/netinet_init.ts";

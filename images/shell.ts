@@ -6,9 +6,9 @@
  *   deno task boot --image shell -- -c 'ls -l /'      runs the command, exits with its status
  *   deno task boot --image shell --realtime           reads commands typed on the console
  *
- * Rules: `rootDir` names the root tree relative to this file; it is packed into `root` by
- * whoever loads the image on the host (images/mod.ts at boot, tools/bake.ts at bake time),
- * never by the simulated machine.
+ * Rules: the root tree is named by the catalogue entry (images/mod.ts `rootDir`) and packed
+ * into `root` by whoever loads the image on the host (cli/catalog.ts at boot, cli/bake.ts
+ * at bake time), never by the simulated machine.
  */
 import { FILE_TOOLS } from "../apps/file_tools.ts";
 import { sh } from "../apps/sh.ts";
@@ -18,10 +18,7 @@ import { rumpfs_kernfs, rumpfs_tmpfs, rumpvfs } from "../fs/vfs_init.ts";
 import { rumpdev_com } from "../dev/com.ts";
 import { rumpdev_ld } from "../dev/ld_component.ts";
 import { rumpdev_pci } from "../dev/pci_component.ts";
-import type { Image } from "../kernel/kern/image.ts";
-
-/** The root tree's directory, relative to this module. */
-export const rootDir = "roots/shell";
+import type { Image } from "../kernel/syscall/image.ts";
 
 export const image: Image = {
   name: "shell",

@@ -19,8 +19,9 @@
  *   - One 1-second callout runs the timers while the cache is not empty.
  */
 import type { Callout } from "../kernel/kern/callout.ts";
-import { etherSend } from "./ether.ts";
 import type { Ifnet } from "./if.ts";
+import { etherSend, MAX_LINKHDR } from "./if_ether.ts";
+import type {} from "./ip_var.ts"; // NetStack.ip
 import type { NetStack } from "./netstack.ts";
 import {
   ARP_ETHER_IP_LEN,
@@ -34,7 +35,13 @@ import {
   MacAddr,
   WireError,
 } from "./wire/mod.ts";
-import { MAX_LINKHDR } from "./ether.ts";
+
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** The ARP cache (arp.ts; made by the inet domain's init). */
+    arp: Arp;
+  }
+}
 
 /** How long an answer is trusted (NetBSD arpt_keep, 20 min). */
 export const ARPT_KEEP = 20 * 60e9;

@@ -6,10 +6,14 @@
  * group address, and drops its own frames coming back; a frame too short for a header is
  * an input error, an unknown EtherType is counted in `noproto`. Output maps broadcast and
  * multicast destinations to their group MACs (RFC 1112 §6.4) and asks ARP for the rest;
- * a datagram waiting for ARP is not an error (0 is returned, as NetBSD does).
+ * a datagram waiting for ARP is not an error (0 is returned, as NetBSD does). What ARP
+ * and IP share with this layer (headroom, framing) is in if_ether.ts, so that neither
+ * imports this file; the stack reaches it only through `etherIfattach`.
  */
 import { EHOSTUNREACH } from "../kernel/kern/errno.ts";
+import type {} from "./arp.ts"; // NetStack.arp
 import type { Ifnet } from "./if.ts";
+import { etherSend, multicastMac } from "./if_ether.ts";
 import { ipInput } from "./ip_input.ts";
 import type { NetStack } from "./netstack.ts";
 import {
@@ -21,8 +25,12 @@ import {
   MacAddr,
 } from "./wire/mod.ts";
 
-/** Room left in front of every datagram the stack builds, for the link header. */
-export const MAX_LINKHDR = 16;
+/** ether_ifattach: an Ethernet interface's input, output and address announcements. */
+export function etherIfattach(stack: NetStack, ifp: Ifnet): void {
+  ifp.linkInput = (i, f) => etherInput(stack, i, f);
+  ifp.linkOutput = (i, p, nh) => etherOutput(stack, i, p, nh);
+  ifp.onConfigure = (i) => stack.arp.announce(i);
+}
 
 /** ether_input: one received frame (already a private copy). */
 export function etherInput(stack: NetStack, ifp: Ifnet, frame: Uint8Array): void {
@@ -66,32 +74,6 @@ export function etherOutput(
     dst = r;
   }
   return etherSend(ifp, dst, ETHERTYPE_IP, pkt);
-}
-
-/** Frames `payload` for `dst` and hands it to the driver. */
-export function etherSend(ifp: Ifnet, dst: MacAddr, type: number, payload: Uint8Array): number {
-  const frame = prepend(payload, ETHER_HDR_LEN);
-  dst.write(frame, 0);
-  ifp.mac!.write(frame, 6);
-  frame[12] = type >>> 8;
-  frame[13] = type & 0xff;
-  return ifp.sendFrame(frame);
-}
-
-/**
- * A view `n` bytes longer at the front: in place when the stack left headroom before
- * `pkt` in its buffer (every datagram the stack builds has MAX_LINKHDR), else a copy.
- */
-export function prepend(pkt: Uint8Array, n: number): Uint8Array {
-  if (pkt.byteOffset >= n) return new Uint8Array(pkt.buffer, pkt.byteOffset - n, pkt.length + n);
-  const b = new Uint8Array(pkt.length + n);
-  b.set(pkt, n);
-  return b;
-}
-
-/** 01:00:5e + the low 23 bits of the group (RFC 1112 §6.4). */
-export function multicastMac(group: Ipv4Addr): MacAddr {
-  return new MacAddr([0x01, 0x00, 0x5e, (group >>> 16) & 0x7f, (group >>> 8) & 0xff, group & 0xff]);
 }
 
 function sameMac(b: Uint8Array, off: number, m: MacAddr): boolean {

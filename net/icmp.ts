@@ -17,11 +17,18 @@
  *     link-layer broadcast), or from an address that names no single host; at most
  *     `errppslim` per second (a token bucket, NetBSD's icmperrppslim 100), the excess
  *     counted as toofreq. The quote is the IP header and 8 bytes of data (RFC 792).
+ *   - The stack reaches ICMP through `icmpsw` (its init makes `stack.icmp` and attaches
+ *     it to ip_protox) and through `stack.icmp.error`; errors reach the transports
+ *     through ip_protox's pr_ctlinput (`stack.ip.ctlinput`).
  */
 import { ECONNREFUSED, EHOSTUNREACH, EMSGSIZE } from "../kernel/kern/errno.ts";
+import { SOCK_RAW } from "../kernel/syscall/api.ts";
 import type { Ifnet } from "./if.ts";
 import { ipOutput } from "./ip_output.ts";
+import type { IpProtoEntry } from "./ip_var.ts";
 import type { NetStack } from "./netstack.ts";
+import { ipProtoAttach, type Protosw } from "./protosw.ts";
+import type {} from "./raw.ts"; // NetStack.raw
 import {
   checksum,
   ICMP_ECHO,
@@ -41,6 +48,13 @@ import {
   verifyChecksum,
   WireError,
 } from "./wire/mod.ts";
+
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** ICMP's state (icmp.ts; made by icmpsw's init). */
+    icmp: Icmp;
+  }
+}
 
 /** Highest type counted in the histograms (ICMP_MAXTYPE). */
 export const ICMP_MAXTYPE = 40;
@@ -228,6 +242,18 @@ export class Icmp {
     return true;
   }
 }
+
+/** ICMP in the protocol switch (its raw sockets are raw.ts's). */
+export const icmpsw: Protosw & IpProtoEntry = {
+  name: "icmp",
+  type: SOCK_RAW,
+  protocol: IPPROTO_ICMP,
+  init(stack) {
+    stack.icmp = new Icmp(stack);
+    ipProtoAttach(stack, icmpsw);
+  },
+  input: (stack, ifp, pkt, hlen, bcast) => stack.icmp.input(ifp, pkt, hlen, bcast),
+};
 
 /** Query/informational types, about which errors may be sent (RFC 1122 §3.2.2). */
 function isInfoType(t: number): boolean {

@@ -14,13 +14,15 @@
  *     NetBSD's randomised port algorithm does; none free is EAGAIN.
  *   - Input lookup prefers an exact four-tuple match, then the most specific wildcard.
  *   - Iteration is in creation order, so lookups are deterministic.
+ *   - `pcbInfo` is one PCB as `net.inet.pcblist` lists it (netstat -a), for every
+ *     protocol's listing.
  */
 import { EADDRINUSE, EADDRNOTAVAIL, EAGAIN, EINVAL, Errno } from "../kernel/kern/errno.ts";
 import { SO_REUSEADDR, SO_REUSEPORT } from "../kernel/syscall/api.ts";
 import { ipRoute } from "./ip_output.ts";
 import type { NetStack } from "./netstack.ts";
-import type { Socket } from "./socket.ts";
-import { INADDR_ANY, INADDR_LOOPBACK, type Ipv4Addr } from "./wire/mod.ts";
+import { type Socket, typeName } from "./socket.ts";
+import { formatIpv4, INADDR_ANY, INADDR_LOOPBACK, type Ipv4Addr } from "./wire/mod.ts";
 
 export const IPPORT_ANONMIN = 49152;
 export const IPPORT_ANONMAX = 65535;
@@ -171,4 +173,35 @@ export class InpcbTable {
     }
     return best;
   }
+}
+
+/** One socket as `net.inet.pcblist` lists it (netstat -a). */
+export interface PcbInfo {
+  proto: string;
+  type: string;
+  local: string;
+  foreign: string;
+  state: string;
+  recvQ: number;
+  sendQ: number;
+}
+
+/** `p` (of socket `so`, or none) as a listing line; `extra` overrides fields. */
+export function pcbInfo(
+  proto: string,
+  p: Inpcb,
+  so: Socket | null,
+  extra?: Partial<PcbInfo>,
+): PcbInfo {
+  const d = so?.pr.describe?.(so) ?? { state: "", recvQ: 0, sendQ: 0 };
+  const port = (n: number) => (n ? String(n) : "*");
+  const addr = (a: Ipv4Addr) => (a ? formatIpv4(a) : "*");
+  return {
+    proto,
+    type: so ? typeName(so.type) : "",
+    local: `${addr(p.laddr)}.${port(p.lport)}`,
+    foreign: `${addr(p.faddr)}.${port(p.fport)}`,
+    ...d,
+    ...extra,
+  };
 }

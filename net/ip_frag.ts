@@ -8,7 +8,7 @@
  * those with the "copied" flag (RFC 791 §3.1 "Options", ip_optcopy), padded to 4 bytes.
  * Each fragment gets link headroom (MAX_LINKHDR) and its own header checksum.
  */
-import { MAX_LINKHDR } from "./ether.ts";
+import { MAX_LINKHDR } from "./if_ether.ts";
 import { checksum, IP_MF, IP_OFFMASK } from "./wire/mod.ts";
 
 const IPOPT_EOL = 0;

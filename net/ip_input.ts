@@ -17,31 +17,40 @@
  *     exceeded (RFC 1812 §5.3.1).
  *   - A datagram for us passes the pfil input hook, if one is set, after reassembly; a
  *     datagram the hook takes is not counted as delivered.
- *   - A protocol nobody handles is counted (noproto) and answered with ICMP protocol
- *     unreachable (RFC 1122 §3.2.2.1), never for a broadcast.
+ *   - A datagram for us goes to its protocol's pr_input through ip_protox (protosw.ts);
+ *     a protocol not attached there goes to raw sockets. One nobody takes is counted
+ *     (noproto) and answered with ICMP protocol unreachable (RFC 1122 §3.2.2.1), never
+ *     for a broadcast.
  */
+import { EMSGSIZE } from "../kernel/kern/errno.ts";
+import type {} from "./icmp.ts"; // NetStack.icmp
 import type { Ifnet } from "./if.ts";
-import { ipOutputRouted } from "./ip_output.ts";
+import { MAX_LINKHDR } from "./if_ether.ts";
+import { ipNeedsFrag, ipOutputRouted } from "./ip_output.ts";
+import type {} from "./ip_reass.ts"; // IpState.reass
+import type {} from "./ip_var.ts"; // NetStack.ip
 import type { NetStack } from "./netstack.ts";
+import type {} from "./raw.ts"; // NetStack.raw
+// The transports ip_protox delivers to, for their NetStack fields (`stack.udp`,
+// `stack.tcp`) where a caller reaches the stack through this file (slirp's NAT).
+import type {} from "./tcp_usrreq.ts";
+import type {} from "./udp.ts";
+import { RouteTable } from "./route.ts";
 import {
   checksum,
   ICMP_TIMXCEED,
   ICMP_TIMXCEED_INTRANS,
   ICMP_UNREACH,
   ICMP_UNREACH_HOST,
+  ICMP_UNREACH_NEEDFRAG,
   ICMP_UNREACH_PROTOCOL,
   IP_MF,
   IP_OFFMASK,
-  IPPROTO_ICMP,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
   isLoopback,
   isMulticast,
   readIpv4,
   verifyChecksum,
 } from "./wire/mod.ts";
-import { RouteTable } from "./route.ts";
-import { MAX_LINKHDR } from "./ether.ts";
 
 /** The all-hosts group (RFC 1112 §4). */
 const INADDR_ALLHOSTS_GROUP = 0xe0000001;
@@ -128,23 +137,11 @@ export function ipDeliver(
   bcast: boolean,
 ): void {
   const st = stack.ip.stat;
-  const proto = pkt[9];
-  switch (proto) {
-    case IPPROTO_ICMP:
-      st.delivered++;
-      stack.icmp.input(ifp, pkt, hlen, bcast);
-      return;
-    case IPPROTO_UDP:
-      st.delivered++;
-      stack.udp.input(ifp, pkt, hlen, bcast);
-      return;
-    case IPPROTO_TCP:
-      if (stack.tcp) {
-        st.delivered++;
-        if (!bcast) stack.tcp.input(pkt, hlen);
-        return;
-      }
-      break;
+  const pr = stack.ip.protox.get(pkt[9]);
+  if (pr !== undefined) {
+    st.delivered++;
+    pr.input(stack, ifp, pkt, hlen, bcast);
+    return;
   }
   if (stack.raw.input(pkt, hlen)) {
     st.delivered++;
@@ -180,5 +177,9 @@ function ipForward(stack: NetStack, pkt: Uint8Array, hlen: number): void {
   out[10] = c >>> 8;
   out[11] = c & 0xff;
   st.forward++;
-  ipOutputRouted(stack, out, hlen, rt.ifp, RouteTable.nexthop(rt, dst), pkt);
+  const err = ipOutputRouted(stack, out, hlen, rt.ifp, RouteTable.nexthop(rt, dst));
+  // Too big for the next hop with DF set: "fragmentation needed" with its MTU (RFC 1191 §4).
+  if (err === EMSGSIZE && ipNeedsFrag(out, rt.ifp)) {
+    stack.icmp.error(pkt, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, rt.ifp.mtu, false);
+  }
 }

@@ -6,20 +6,19 @@
  * Rules: returns 0 or an errno, never throws for a network condition: no route is
  * ENETUNREACH (counted noroute), a broadcast destination without SO_BROADCAST is EACCES,
  * a datagram over 65535 bytes is EMSGSIZE (toolong), one over the MTU with DF set is
- * EMSGSIZE (cantfrag; when forwarding, ICMP "fragmentation needed" with the next-hop MTU,
- * RFC 1191 §4), an interface that is down is ENETDOWN. Datagrams to one of our own
+ * EMSGSIZE (cantfrag; ip_forward answers that with ICMP "fragmentation needed"), an
+ * interface that is down is ENETDOWN. Datagrams to one of our own
  * addresses go through lo0. Every datagram built here has MAX_LINKHDR bytes of headroom,
  * so the link layer frames it in place.
  */
 import { EACCES, EADDRNOTAVAIL, EMSGSIZE, ENETUNREACH, ENOBUFS } from "../kernel/kern/errno.ts";
-import { MAX_LINKHDR } from "./ether.ts";
 import type { Ifnet } from "./if.ts";
+import { MAX_LINKHDR } from "./if_ether.ts";
 import { ipFragment } from "./ip_frag.ts";
+import type {} from "./ip_var.ts"; // NetStack.ip
 import type { NetStack } from "./netstack.ts";
 import { RouteTable } from "./route.ts";
 import {
-  ICMP_UNREACH,
-  ICMP_UNREACH_NEEDFRAG,
   INADDR_BROADCAST,
   IP_DF,
   IP_HDR_LEN,
@@ -95,10 +94,9 @@ export function ipOutput(stack: NetStack, a: IpOutArgs, payload: Uint8Array): nu
 
 /**
  * Room a transport leaves in front of a payload it builds for `ipOutputInPlace`: the
- * link header's headroom and the IPv4 header, MAX_LINKHDR (16) + IP_HDR_LEN (20) — a
- * literal, since ether.ts and this file import each other.
+ * link header's headroom and the IPv4 header.
  */
-export const IP_HEADROOM = 36;
+export const IP_HEADROOM = MAX_LINKHDR + IP_HDR_LEN;
 
 /**
  * ip_output for a payload its transport built at `IP_HEADROOM` in a buffer of its own
@@ -136,13 +134,13 @@ function ipOutputFinish(stack: NetStack, a: IpOutArgs, r: IpRoute, pkt: Uint8Arr
     payloadLen,
   }, pkt);
   st.localout++;
-  return ipOutputRouted(stack, pkt, IP_HDR_LEN, r.ifp, r.nexthop, null);
+  return ipOutputRouted(stack, pkt, IP_HDR_LEN, r.ifp, r.nexthop);
 }
 
 /**
  * The lower half of ip_output, shared with forwarding: a finished datagram (header
  * checksum done, headroom in front) to `nexthop` on `ifp`, fragmented to the MTU.
- * `forwarded` is the datagram as received when forwarding (for ICMP errors).
+ * Too big with DF set is EMSGSIZE before anything is sent (`ipNeedsFrag` tells).
  */
 export function ipOutputRouted(
   stack: NetStack,
@@ -150,14 +148,11 @@ export function ipOutputRouted(
   hlen: number,
   ifp: Ifnet,
   nexthop: Ipv4Addr,
-  forwarded: Uint8Array | null,
 ): number {
   const st = stack.ip.stat;
   if (pkt.length <= ifp.mtu) return count(stack, ifp.output(pkt, nexthop));
-  const df = ((pkt[6] << 8) | pkt[7]) & IP_DF;
-  if (df) {
+  if (ipNeedsFrag(pkt, ifp)) {
     st.cantfrag++;
-    if (forwarded) stack.icmp.error(forwarded, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG, ifp.mtu, false);
     return EMSGSIZE;
   }
   const frags = ipFragment(pkt, hlen, ifp.mtu);
@@ -173,6 +168,11 @@ export function ipOutputRouted(
     if (e && !err) err = e;
   }
   return err;
+}
+
+/** True when `pkt` is over `ifp`'s MTU with DF set: ipOutputRouted refuses it whole. */
+export function ipNeedsFrag(pkt: Uint8Array, ifp: Ifnet): boolean {
+  return pkt.length > ifp.mtu && (((pkt[6] << 8) | pkt[7]) & IP_DF) !== 0;
 }
 
 function count(stack: NetStack, err: number): number {

@@ -17,6 +17,8 @@
  *     per datagram. Every fragment dropped is counted in fragdropped.
  */
 import type { Callout } from "../kernel/kern/callout.ts";
+import type {} from "./icmp.ts"; // NetStack.icmp
+import type {} from "./ip_var.ts"; // NetStack.ip
 import type { NetStack } from "./netstack.ts";
 import {
   checksum,
@@ -28,6 +30,13 @@ import {
   IP_OFFMASK,
   readIpv4,
 } from "./wire/mod.ts";
+
+declare module "./ip_var.ts" {
+  interface IpState {
+    /** The reassembly queues (ip_reass.ts; made by the inet domain's init). */
+    reass: IpReass;
+  }
+}
 
 /** Reassembly lifetime (NetBSD IPFRAGTTL: 60 half-second ticks). */
 export const IPFRAGTTL = 30e9;

@@ -1,24 +1,53 @@
 /**
  * ip_var.ts — the IPv4 layer's state (NetBSD's netinet/ip_var.h): ipstat counters, the
- * datagram identification counter, the forwarding switch, the reassembly queues, and the
- * dispatch of error notifications to the transport protocols (pr_ctlinput), and the
- * input packet-filter hook (pfil(9)'s PFIL_IN, where NetBSD's npf and ipnat sit).
+ * datagram identification counter, the forwarding switch, ip_protox (the protocols IP
+ * hands datagrams and error notifications to: pr_input, pr_ctlinput), and the input
+ * packet-filter hook (pfil(9)'s PFIL_IN, where NetBSD's npf and ipnat sit).
  *
  * Rules: counters only grow; names are NetBSD's (netstat -s -p ip). Forwarding is off by
  * default (a host, RFC 1122). Identification starts at a random value and counts up
  * (RFC 6864 allows any scheme for atomic datagrams; a counter keeps fragments apart).
+ * A leaf of the IP layer: it imports no protocol; protocols enter `protox` when they
+ * attach (protosw.ts), and IP reaches them only through it.
  */
 import { EHOSTUNREACH } from "../kernel/kern/errno.ts";
-import { IpReass } from "./ip_reass.ts";
 import type { Ifnet } from "./if.ts";
 import type { NetStack } from "./netstack.ts";
-import {
-  type InvokingDatagram,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-  parseInvoking,
-  WireError,
-} from "./wire/mod.ts";
+import { type InvokingDatagram, parseInvoking, WireError } from "./wire/mod.ts";
+
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** The IPv4 layer's state (ip_var.ts; made by the inet domain's init). */
+    ip: IpState;
+  }
+}
+
+/** pr_input: a whole datagram for this host (`hlen` its header length). */
+export type PrInput = (
+  stack: NetStack,
+  ifp: Ifnet,
+  pkt: Uint8Array,
+  hlen: number,
+  bcast: boolean,
+) => void;
+
+/**
+ * pr_ctlinput: an error about a datagram we sent (`inv`: its header and first 8
+ * transport bytes), as an errno for the socket it came from; `nextHopMtu` with EMSGSIZE
+ * from ICMP "fragmentation needed" (RFC 1191).
+ */
+export type PrCtlinput = (
+  stack: NetStack,
+  errno: number,
+  inv: InvokingDatagram,
+  nextHopMtu: number,
+) => void;
+
+/** What ip_protox maps an IP protocol number to. */
+export interface IpProtoEntry {
+  readonly input: PrInput;
+  readonly ctlinput?: PrCtlinput;
+}
 
 /** IPv4 statistics (netinet/ip_var.h IP_STAT_*). */
 export interface IpStat {
@@ -104,11 +133,11 @@ export class IpState {
   defttl = IP_DEFTTL;
   /** pfil_add_hook(PFIL_IN): at most one (a NAT on a gateway); null passes everything. */
   pfilIn: PfilInHook | null = null;
-  readonly reass: IpReass;
+  /** ip_protox: the attached protocols by number; the rest go to raw sockets. */
+  readonly protox = new Map<number, IpProtoEntry>();
   #ident: number;
 
   constructor(readonly stack: NetStack) {
-    this.reass = new IpReass(stack);
     this.#ident = stack.k.cprng32() & 0xffff;
   }
 
@@ -118,20 +147,9 @@ export class IpState {
     return this.#ident;
   }
 
-  /**
-   * pr_ctlinput: an error about a datagram we sent (`inv`: its header and first 8
-   * transport bytes), as an errno for the socket it came from; `nextHopMtu` with
-   * EMSGSIZE from ICMP "fragmentation needed" (RFC 1191).
-   */
+  /** Hands an error about a datagram we sent to its protocol's pr_ctlinput (if any). */
   ctlinput(errno: number, inv: InvokingDatagram, nextHopMtu = 0): void {
-    switch (inv.protocol) {
-      case IPPROTO_UDP:
-        this.stack.udp.ctlinput(errno, inv);
-        return;
-      case IPPROTO_TCP:
-        this.stack.tcp?.ctlinput(errno, inv, nextHopMtu);
-        return;
-    }
+    this.protox.get(inv.protocol)?.ctlinput?.(this.stack, errno, inv, nextHopMtu);
   }
 
   /** A datagram we sent could not be delivered on the local link (ARP failure). */

@@ -10,10 +10,23 @@
  */
 import { ENOBUFS } from "../kernel/kern/errno.ts";
 import type { Callout } from "../kernel/kern/callout.ts";
-import { IFF_UP, Ifnet } from "./if.ts";
+import { IFF_UP, type Ifnet } from "./if.ts";
 import { ipInput } from "./ip_input.ts";
 import type { NetStack } from "./netstack.ts";
 import { INADDR_LOOPBACK } from "./wire/mod.ts";
+
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** lo0's queue (loopback.ts; made by `loopattach`). */
+    loopback: Loopback;
+  }
+}
+
+/** loopattach: makes lo0, up with 127.0.0.1/8, as `stack.lo0`. */
+export function loopattach(stack: NetStack): void {
+  stack.loopback = new Loopback(stack);
+  stack.lo0 = stack.loopback.attach();
+}
 
 /** Most datagrams waiting on lo0 (IFQ_MAXLEN). */
 export const LOOP_MAXLEN = 256;

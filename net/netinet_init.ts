@@ -5,21 +5,22 @@
  *
  * Rules: components have the RumpComponent shape `{name, type, requires?, init(k)}`;
  * `init` never blocks and may run in any order that respects `requires`. rumpnet makes
- * the stack (interfaces, routes, ARP) and its sysctl nodes; rumpnet_netinet adds IPv4,
- * ICMP, UDP, raw sockets and TCP (net/tcp/ through tcp_usrreq.ts) and registers the
- * socket syscalls; rumpnet_net configures lo0. Configuration errors throw
- * Errno with a message naming the bad value.
+ * the stack (interfaces, routes, ARP, and the inet domain's protocols, which this file
+ * links by importing in_proto.ts) and its sysctl nodes; rumpnet_netinet attaches TCP
+ * (net/tcp/ through tcp_usrreq.ts) and registers the socket syscalls; rumpnet_net
+ * configures lo0. Configuration errors throw Errno with a message naming the bad value.
  */
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { EINVAL, ENXIO, Errno } from "../kernel/kern/errno.ts";
+import type { IfData } from "./if.ts";
+import { type PcbInfo, pcbInfo } from "./in_pcb.ts";
+import "./in_proto.ts"; // attaches the inet domain to every stack made from now on
 import { type NetStack, netstack } from "./netstack.ts";
-import type { Socket } from "./socket.ts";
-import { typeName } from "./socket.ts";
 import { tcpAttach } from "./tcp_usrreq.ts";
 import { InetSocketSyscalls } from "./uipc_syscalls.ts";
 import { formatIpv4, type Ipv4Addr, netmaskToPrefix, parseIpv4, WireError } from "./wire/mod.ts";
-import type { Inpcb } from "./in_pcb.ts";
-import type { IfData } from "./if.ts";
+
+export type { PcbInfo } from "./in_pcb.ts";
 
 /** What component.ts calls a RumpComponent (structurally). */
 export interface NetComponent {
@@ -71,7 +72,7 @@ export function netInit(k: Kernel): NetStack {
 /** Registers the socket syscalls and the net.inet sysctl nodes. */
 export function netinetInit(k: Kernel): NetStack {
   const s = netInit(k);
-  s.tcp ??= tcpAttach(s);
+  if (!s.tcp) tcpAttach(s);
   k.syscalls.net = new InetSocketSyscalls(s);
   // rumprun's configuration step: an interface from the image config's "net" entry.
   k.netconfig = function* (c) {
@@ -116,31 +117,6 @@ function interfaces(s: NetStack): IfInfo[] {
   }));
 }
 
-/** One socket as `net.inet.pcblist` lists it (netstat -a). */
-export interface PcbInfo {
-  proto: string;
-  type: string;
-  local: string;
-  foreign: string;
-  state: string;
-  recvQ: number;
-  sendQ: number;
-}
-
-function pcbInfo(proto: string, p: Inpcb, so: Socket | null, extra?: Partial<PcbInfo>): PcbInfo {
-  const d = so?.pr.describe?.(so) ?? { state: "", recvQ: 0, sendQ: 0 };
-  const port = (n: number) => (n ? String(n) : "*");
-  const addr = (a: Ipv4Addr) => (a ? formatIpv4(a) : "*");
-  return {
-    proto,
-    type: so ? typeName(so.type) : "",
-    local: `${addr(p.laddr)}.${port(p.lport)}`,
-    foreign: `${addr(p.faddr)}.${port(p.fport)}`,
-    ...d,
-    ...extra,
-  };
-}
-
 function pcblist(s: NetStack): PcbInfo[] {
   const out: PcbInfo[] = [];
   if (s.tcp) out.push(...s.tcp.pcblist());
@@ -148,8 +124,6 @@ function pcblist(s: NetStack): PcbInfo[] {
   for (const p of s.raw.table.pcbs) out.push(pcbInfo(`raw/${p.proto}`, p, p.so));
   return out;
 }
-
-export { pcbInfo };
 
 /** The static network configuration of an image (config "net"). */
 export interface NetStaticConfig {

@@ -1,54 +1,61 @@
 /**
- * netstack.ts — one kernel's TCP/IP stack: its interfaces, routing table, ARP cache and
- * protocol instances (what NetBSD keeps in globals: ifnet_list, rt_tables, ipstat ...).
+ * netstack.ts — one kernel's TCP/IP stack: its interfaces and routing table, and the
+ * registry of domains that add the rest (NetBSD's ifnet_list and rt_tables, and
+ * uipc_domain.c's domain list with domain_attach and domaininit).
  *
- * Rules: a Kernel has at most one NetStack, made on first use by `netstack(k)` (so a
- * driver may attach its interface before or after the NET component's init); several
- * kernels in one process each have their own. Every entry point below the socket layer
- * is a plain function that never blocks. Sockets sleep on `lock` (softnet_lock) with a
- * condition variable of their own; packet input wakes them without taking the lock,
- * which is safe because fibers switch only where they yield.
+ * Rules:
+ *   - This file imports no protocol. Protocol state lives on the stack, but each
+ *     protocol declares its own field (`declare module "./netstack.ts"`, next to its
+ *     class) and its domain's `init` fills it; the stack knows protocols only as the
+ *     NetDomains registered with `domainAttach` (in_proto.ts registers the inet one).
+ *   - Every new stack runs each registered domain's `init`, in registration order, and
+ *     each domain's `ifattach` for every interface attached, before it is listed.
+ *   - A Kernel has at most one NetStack, made on first use by `netstack(k)` (so a driver
+ *     may attach its interface before or after the NET component's init); several
+ *     kernels in one process each have their own.
+ *   - Every entry point below the socket layer is a plain function that never blocks.
+ *     Sockets sleep on `lock` (softnet_lock) with a condition variable of their own;
+ *     packet input wakes them without taking the lock, which is safe because fibers
+ *     switch only where they yield.
  */
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import type { KMutex } from "../kernel/kern/sync.ts";
 import { EADDRNOTAVAIL, EEXIST, EINVAL, ENXIO, Errno } from "../kernel/kern/errno.ts";
-import { Arp } from "./arp.ts";
-import { etherInput, etherOutput } from "./ether.ts";
 import { type IfAttachArgs, IFF_LOOPBACK, IFF_UP, Ifnet, makeIfAddr } from "./if.ts";
-import { Icmp } from "./icmp.ts";
-import { IpState } from "./ip_var.ts";
-import { Loopback } from "./loopback.ts";
-import { Raw } from "./raw.ts";
 import { RouteTable, RTF_STATIC } from "./route.ts";
-import type { TcpGlue } from "./tcp_usrreq.ts";
-import { Udp } from "./udp.ts";
 import { formatIpv4, INADDR_LOOPBACK, type Ipv4Addr, isLoopback } from "./wire/mod.ts";
+
+/** A domain as the stack sees it (struct domain's hooks; protosw.ts has the rest). */
+export interface NetDomain {
+  readonly name: string;
+  /** dom_init: makes the domain's per-stack state (a new stack calls it once). */
+  init(stack: NetStack): void;
+  /** dom_ifattach: sets up a new interface (ether_ifattach for Ethernet). */
+  ifattach?(stack: NetStack, ifp: Ifnet): void;
+  /** The interface went down or away: forget what was learned on it (ARP entries). */
+  ifdown?(stack: NetStack, ifp: Ifnet): void;
+}
+
+/** The registered domains, in registration order (the link set domaininit walks). */
+const domains: NetDomain[] = [];
+
+/** domain_attach: every stack made from now on runs `dom`'s hooks. */
+export function domainAttach(dom: NetDomain): void {
+  if (!domains.includes(dom)) domains.push(dom);
+}
 
 export class NetStack {
   readonly ifnets: Ifnet[] = [];
   readonly routes = new RouteTable();
-  readonly arp: Arp;
-  readonly ip: IpState;
-  readonly icmp: Icmp;
-  readonly udp: Udp;
-  readonly raw: Raw;
-  /** The TCP glue, when a TCP engine is linked (tcp_usrreq.ts). */
-  tcp: TcpGlue | null = null;
   /** softnet_lock: what sockets sleep with. */
   readonly lock: KMutex;
-  readonly loopback: Loopback;
-  readonly lo0: Ifnet;
+  /** The loopback interface (made by loopback.ts's loopattach, from the inet domain). */
+  lo0!: Ifnet;
   #ifIndex = 1;
 
   constructor(readonly k: Kernel) {
     this.lock = k.mutex("softnet_lock");
-    this.arp = new Arp(this);
-    this.ip = new IpState(this);
-    this.icmp = new Icmp(this);
-    this.udp = new Udp(this);
-    this.raw = new Raw(this);
-    this.loopback = new Loopback(this);
-    this.lo0 = this.loopback.attach();
+    for (const dom of domains) dom.init(this);
   }
 
   /** if_attach: adds an interface made from a driver's arguments; it starts down. */
@@ -56,12 +63,10 @@ export class NetStack {
     if (this.ifunit(args.name)) throw new Errno(EEXIST, `interface ${args.name} exists`);
     const ifp = new Ifnet(args);
     ifp.index = this.#ifIndex++;
-    if (args.type === "ether") {
-      if (!ifp.mac) throw new Errno(EINVAL, `ethernet interface ${args.name} needs a MAC`);
-      ifp.linkInput = (i, f) => etherInput(this, i, f);
-      ifp.linkOutput = (i, p, nh) => etherOutput(this, i, p, nh);
-      ifp.onConfigure = (i) => this.arp.announce(i);
+    if (args.type === "ether" && !ifp.mac) {
+      throw new Errno(EINVAL, `ethernet interface ${args.name} needs a MAC`);
     }
+    for (const dom of domains) dom.ifattach?.(this, ifp);
     this.ifnets.push(ifp);
     return ifp;
   }
@@ -72,7 +77,7 @@ export class NetStack {
     if (i < 0) return;
     ifp.flags &= ~IFF_UP;
     this.routes.removeForIfp(ifp, false);
-    this.arp.flushIfp(ifp);
+    this.#ifdown(ifp);
     this.ifnets.splice(i, 1);
   }
 
@@ -110,7 +115,11 @@ export class NetStack {
     const was = ifp.isUp();
     ifp.flags = up ? ifp.flags | IFF_UP : ifp.flags & ~IFF_UP;
     if (up && !was) ifp.onConfigure(ifp);
-    if (!up && was) this.arp.flushIfp(ifp);
+    if (!up && was) this.#ifdown(ifp);
+  }
+
+  #ifdown(ifp: Ifnet): void {
+    for (const dom of domains) dom.ifdown?.(this, ifp);
   }
 
   /** route add: a static route (prefixLen 0 for the default route) through `gateway`. */

@@ -12,14 +12,25 @@
  *   - Output (rip_output): the application's bytes are the IP payload, sent as they are
  *     (an ICMP message must carry its own checksum); the kernel builds the IP header.
  *     No IP_HDRINCL.
+ *   - `rawsw` serves SOCK_RAW of any protocol 1..255; IP hands raw sockets what no
+ *     attached protocol takes (`stack.raw.input`), as ip_protox's default does.
  */
 import { EADDRNOTAVAIL, EINVAL, EOPNOTSUPP, Errno } from "../kernel/kern/errno.ts";
 import { SO_BROADCAST, SOCK_RAW } from "../kernel/syscall/api.ts";
 import { type Inpcb, InpcbTable } from "./in_pcb.ts";
 import { ipOutput } from "./ip_output.ts";
+import type {} from "./ip_var.ts"; // NetStack.ip
 import type { NetStack } from "./netstack.ts";
-import { type Protosw, type SockAddr, type Socket, SS_ISCONNECTED } from "./socket.ts";
+import type { Protosw } from "./protosw.ts";
+import { type PrUsrreqs, type SockAddr, type Socket, SS_ISCONNECTED } from "./socket.ts";
 import { readIpv4 } from "./wire/mod.ts";
+
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** Raw sockets' state (raw.ts; made by rawsw's init). */
+    raw: Raw;
+  }
+}
 
 /** Default buffer sizes (NetBSD rip_sendspace, rip_recvspace). */
 export const RIP_SENDSPACE = 8192;
@@ -29,18 +40,18 @@ export class Raw {
   readonly table: InpcbTable;
   /** Datagrams dropped because a raw socket's buffer was full. */
   fullsock = 0;
-  readonly #protosw = new Map<number, Protosw>();
+  readonly #usrreqs = new Map<number, PrUsrreqs>();
 
   constructor(readonly stack: NetStack) {
     this.table = new InpcbTable(stack, "raw");
   }
 
-  /** The protocol switch for raw sockets of IP protocol `proto` (1..255). */
-  protosw(proto: number): Protosw {
-    let pr = this.#protosw.get(proto);
+  /** The user requests of raw sockets of IP protocol `proto` (1..255). */
+  usrreqs(proto: number): PrUsrreqs {
+    let pr = this.#usrreqs.get(proto);
     if (!pr) {
-      pr = rawProtosw(this, proto);
-      this.#protosw.set(proto, pr);
+      pr = rawUsrreqs(this, proto);
+      this.#usrreqs.set(proto, pr);
     }
     return pr;
   }
@@ -81,7 +92,18 @@ function pcbOf(so: Socket): Inpcb {
   return so.pcb as Inpcb;
 }
 
-function rawProtosw(raw: Raw, proto: number): Protosw {
+/** Raw IP in the protocol switch: SOCK_RAW of any protocol 1..255. */
+export const rawsw: Protosw = {
+  name: "raw",
+  type: SOCK_RAW,
+  protocol: 0,
+  init(stack) {
+    stack.raw = new Raw(stack);
+  },
+  usrreqs: (stack, protocol) => protocol > 0 && protocol < 256 ? stack.raw.usrreqs(protocol) : null,
+};
+
+function rawUsrreqs(raw: Raw, proto: number): PrUsrreqs {
   return {
     name: "raw",
     type: SOCK_RAW,

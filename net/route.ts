@@ -9,6 +9,7 @@
  * Connected routes come and go with interface addresses (`addConnected` /
  * `removeForIfp`); the user adds and deletes static ones.
  */
+import type { RouteInfo } from "../kernel/syscall/api.ts";
 import type { Ifnet } from "./if.ts";
 import { formatIpv4, type Ipv4Addr, prefixToNetmask } from "./wire/mod.ts";
 
@@ -28,17 +29,6 @@ export interface Rtentry {
   flags: number;
   /** Lookups that chose it (rt_use). */
   use: number;
-}
-
-/** One line of `netstat -r`. */
-export interface RouteInfo {
-  destination: string;
-  gateway: string;
-  flags: string;
-  refs: number;
-  use: number;
-  mtu: number;
-  interface: string;
 }
 
 export class RouteTable {

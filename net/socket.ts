@@ -4,7 +4,7 @@
  * accept, send and receive, socket options, shutdown and close, and poll.
  *
  * Rules:
- *   - A socket's protocol is reached only through its `Protosw` (dgram → UDP, raw → ICMP
+ *   - A socket's protocol is reached only through its `PrUsrreqs` (dgram → UDP, raw → ICMP
  *     or another IP protocol, stream → TCP through tcp_usrreq.ts). Protocols report back
  *     through the upcalls below (soisconnected, socantrcvmore, soseterror, sowakeup ...),
  *     which never block: they run from packet input.
@@ -67,6 +67,7 @@ import {
   SOL_SOCKET,
 } from "../kernel/syscall/api.ts";
 import { type PollWaiter, SelInfo } from "../kernel/syscall/file.ts";
+import type {} from "./ip_var.ts"; // NetStack.ip
 import type { NetStack } from "./netstack.ts";
 import { SB_MAX, type SockAddr, Sockbuf } from "./sockbuf.ts";
 
@@ -80,8 +81,8 @@ export const SS_CANTSENDMORE = 0x010;
 export const SS_CANTRCVMORE = 0x020;
 export const SS_ISDISCONNECTED = 0x800;
 
-/** The protocol switch: what a protocol does for its sockets (pr_usrreqs). */
-export interface Protosw {
+/** What a protocol does for its sockets (struct pr_usrreqs; protosw.ts finds them). */
+export interface PrUsrreqs {
   readonly name: string;
   readonly type: number;
   readonly protocol: number;
@@ -151,7 +152,8 @@ export class Socket {
   gen = 0;
   closed = false;
 
-  constructor(readonly stack: NetStack, readonly pr: Protosw) {
+  /** `pr`: the protocol's user requests (so_proto's pr_usrreqs). */
+  constructor(readonly stack: NetStack, readonly pr: PrUsrreqs) {
     this.rcv = new Sockbuf(pr.recvspace);
     this.snd = new Sockbuf(pr.sendspace);
     this.cv = stack.k.cv("socket");
@@ -195,12 +197,6 @@ export function soisconnected(so: Socket): void {
   so.wakeup();
 }
 
-export function soisdisconnecting(so: Socket): void {
-  so.state = (so.state & ~SS_ISCONNECTING) | SS_ISDISCONNECTING | SS_CANTRCVMORE |
-    SS_CANTSENDMORE;
-  so.wakeup();
-}
-
 export function soisdisconnected(so: Socket): void {
   so.state = (so.state & ~(SS_ISCONNECTING | SS_ISCONNECTED | SS_ISDISCONNECTING)) |
     SS_ISDISCONNECTED | SS_CANTRCVMORE | SS_CANTSENDMORE;
@@ -211,11 +207,6 @@ export function soisdisconnected(so: Socket): void {
 /** The peer will send no more (FIN received). */
 export function socantrcvmore(so: Socket): void {
   so.state |= SS_CANTRCVMORE;
-  so.wakeup();
-}
-
-export function socantsendmore(so: Socket): void {
-  so.state |= SS_CANTSENDMORE;
   so.wakeup();
 }
 
@@ -254,7 +245,7 @@ function dropFromHead(so: Socket): void {
 // --- the calls (uipc_socket.c) ---
 
 /** socreate. */
-export function socreate(stack: NetStack, pr: Protosw): Socket {
+export function socreate(stack: NetStack, pr: PrUsrreqs): Socket {
   const so = new Socket(stack, pr);
   pr.attach(so);
   return so;

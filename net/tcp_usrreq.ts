@@ -17,7 +17,10 @@
  *     socket's (sonewconn) while it has room; accept pulls more as it takes them.
  *   - ICMP errors for a connection are soft (RFC 1122 §4.2.3.9): remembered, and reported
  *     instead of ETIMEDOUT if the connection then times out (BSD's t_softerror).
- *   - The engine is reached only through net/tcp/mod.ts.
+ *   - The engine is reached only through net/tcp/mod.ts; the stack reaches TCP only
+ *     through `tcpsw` (in_proto.ts lists it), whose pr_input and pr_ctlinput enter
+ *     ip_protox when rumpnet_netinet attaches TCP (`tcpAttach`); until then TCP
+ *     segments go to raw sockets and stream sockets are EPROTONOSUPPORT.
  */
 import { ENOPROTOOPT, EOPNOTSUPP, Errno, ETIMEDOUT } from "../kernel/kern/errno.ts";
 import {
@@ -32,12 +35,13 @@ import {
   TCP_NODELAY,
 } from "../kernel/syscall/api.ts";
 import { FrameSlab } from "./frame_slab.ts";
-import { type Inpcb, InpcbTable } from "./in_pcb.ts";
+import { type Inpcb, InpcbTable, type PcbInfo, pcbInfo } from "./in_pcb.ts";
 import { IP_HEADROOM, ipOutputInPlace, ipRoute } from "./ip_output.ts";
+import type { IpProtoEntry } from "./ip_var.ts";
 import type { NetStack } from "./netstack.ts";
-import { type PcbInfo, pcbInfo } from "./netinet_init.ts";
+import { ipProtoAttach, type Protosw } from "./protosw.ts";
 import {
-  type Protosw,
+  type PrUsrreqs,
   socantrcvmore,
   type Socket,
   soisconnected,
@@ -53,38 +57,58 @@ import {
   SHUT_WR,
   type Tcb,
   TCP_WOULDBLOCK,
+  tcpAbort,
   type TcpConfig,
   type TcpConnOptions,
+  tcpDisconnect,
+  type TcpEnv,
+  tcpListenClose,
   type TcpListener,
+  tcpRecv,
+  tcpSend,
+  tcpSetKeepAlive,
+  tcpSetNoDelay,
+  tcpSetRecvBuffer,
+  tcpSetSendBuffer,
+  tcpShutdown,
   TcpStack,
 } from "./tcp/mod.ts";
 import { type InvokingDatagram, readIpv4, TcpRepr } from "./wire/mod.ts";
 
-/** What the stack sees of TCP (NetStack.tcp). */
-export interface TcpGlue {
-  readonly protosw: Protosw;
-  input(pkt: Uint8Array, hlen: number): void;
-  ctlinput(errno: number, inv: InvokingDatagram, nextHopMtu: number): void;
-  stats(): object;
-  /** The engine (for tests and tools). */
-  readonly engine: TcpStack;
-  pcblist(): PcbInfo[];
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** TCP, once rumpnet_netinet attached it (tcp_usrreq.ts); null before. */
+    tcp: TcpGlue | null;
+  }
 }
 
-/** Per-socket state of a stream socket. */
-interface TcpSock {
-  pcb: Inpcb;
-  conn: Tcb | null;
-  listener: TcpListener | null;
-  nodelay: boolean;
-  /** The last ICMP error about the connection (t_softerror). */
-  softError: number;
-}
+/** TCP in the protocol switch. */
+export const tcpsw: Protosw & IpProtoEntry = {
+  name: "tcp",
+  type: SOCK_STREAM,
+  protocol: IPPROTO_TCP,
+  init(stack) {
+    stack.tcp = null;
+  },
+  input(stack, _ifp, pkt, hlen, bcast) {
+    if (!bcast) stack.tcp!.input(pkt, hlen);
+  },
+  ctlinput: (stack, errno, inv, nextHopMtu) => stack.tcp?.ctlinput(errno, inv, nextHopMtu),
+  usrreqs: (stack) => stack.tcp?.usrreqs ?? null,
+};
 
-/** Links net/tcp's engine into the stack: `stack.tcp` and SOCK_STREAM sockets. */
+/** Links net/tcp's engine into the stack: `stack.tcp`, ip_protox and SOCK_STREAM sockets. */
 export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): TcpGlue {
+  const glue = new TcpGlue(stack, new TcpStack(tcpKernelEnv(stack), config));
+  stack.tcp = glue;
+  ipProtoAttach(stack, tcpsw);
+  return glue;
+}
+
+/** The engine's environment in `stack`: the kernel's, sending through ip_output. */
+function tcpKernelEnv(stack: NetStack): TcpEnv {
   const txSlab = new FrameSlab();
-  const env = kernelTcpEnv(stack.k, {
+  return kernelTcpEnv(stack.k, {
     output(seg, src, dst) {
       // One buffer for the whole frame: the segment is emitted after room for the IPv4
       // and link headers, which are then written in front of it in place.
@@ -97,25 +121,94 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
       return typeof r === "number" ? 576 : r.ifp.mtu;
     },
   });
-  const engine = new TcpStack(env, config);
-  const table = new InpcbTable(stack, "tcp");
+}
+
+/** Per-socket state of a stream socket. */
+interface TcpSock {
+  pcb: Inpcb;
+  conn: Tcb | null;
+  listener: TcpListener | null;
+  nodelay: boolean;
+  /** The last ICMP error about the connection (t_softerror). */
+  softError: number;
+}
+
+function ts(so: Socket): TcpSock {
+  return so.pcb as TcpSock;
+}
+
+/** TCP's state in one stack: the engine, its PCBs and what links them to sockets. */
+export class TcpGlue {
+  /** The stream sockets' user requests. */
+  readonly usrreqs: PrUsrreqs;
+  readonly table: InpcbTable;
   /** Control blocks of closed sockets, kept while their connection lingers. */
-  const orphans = new Map<Inpcb, Tcb>();
-  const bySocketConn = new Map<Tcb, Socket>();
+  readonly #orphans = new Map<Inpcb, Tcb>();
+  readonly #bySocketConn = new Map<Tcb, Socket>();
 
-  const ts = (so: Socket) => so.pcb as TcpSock;
+  constructor(stack: NetStack, readonly engine: TcpStack) {
+    this.table = new InpcbTable(stack, "tcp");
+    this.usrreqs = tcpUsrreqs(this);
+  }
 
-  function prune(): void {
-    for (const [p, c] of orphans) {
+  /** pr_input: a segment in datagram `pkt` whose header is `hlen` bytes. */
+  input(pkt: Uint8Array, hlen: number): void {
+    this.engine.inputPacket(readIpv4(pkt, 12), readIpv4(pkt, 16), pkt.subarray(hlen));
+  }
+
+  /** pr_ctlinput: an ICMP error about a connection is remembered as its soft error. */
+  ctlinput(errno: number, inv: InvokingDatagram, _nextHopMtu: number): void {
+    if (inv.transport.length < 4 || !errno) return;
+    const t = inv.transport;
+    const c = this.engine.lookup(inv.src, (t[0] << 8) | t[1], inv.dst, (t[2] << 8) | t[3]);
+    const so = c && this.#bySocketConn.get(c);
+    if (so) ts(so).softError = errno;
+  }
+
+  /** The engine's counters (net.inet.tcp.stats). */
+  stats(): object {
+    return this.engine.stats;
+  }
+
+  /** Every TCP PCB as netstat lists it, lingering connections of closed sockets too. */
+  pcblist(): PcbInfo[] {
+    this.prune();
+    const out: PcbInfo[] = [];
+    for (const p of this.table.pcbs) {
+      const orphan = this.#orphans.get(p);
+      out.push(
+        orphan
+          ? pcbInfo("tcp", p, null, {
+            type: "stream",
+            state: orphan.stateName,
+            recvQ: 0,
+            sendQ: orphan.unsent,
+          })
+          : pcbInfo("tcp", p, p.so),
+      );
+    }
+    return out;
+  }
+
+  /** Frees the PCBs of closed sockets whose connection has reached CLOSED. */
+  prune(): void {
+    for (const [p, c] of this.#orphans) {
       if (c.stateName === "CLOSED") {
-        orphans.delete(p);
-        table.free(p);
+        this.#orphans.delete(p);
+        this.table.free(p);
       }
     }
   }
 
-  function hook(so: Socket, c: Tcb): void {
-    bySocketConn.set(c, so);
+  /** Keeps a closed socket's connection (and its PCB) until it reaches CLOSED. */
+  orphan(p: Inpcb, c: Tcb): void {
+    this.#orphans.set(p, c);
+    this.prune();
+  }
+
+  /** Maps connection `c`'s events onto socket `so`'s upcalls. */
+  hook(so: Socket, c: Tcb): void {
+    this.#bySocketConn.set(c, so);
     c.onConnected = () => soisconnected(so);
     c.onReadable = () => {
       if (c.eof) socantrcvmore(so);
@@ -127,22 +220,13 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
       soseterror(so, e === ETIMEDOUT && soft ? soft : e);
     };
     c.onClosed = () => {
-      bySocketConn.delete(c);
+      this.#bySocketConn.delete(c);
       if (!(so.state & SS_ISDISCONNECTED)) soisdisconnected(so);
     };
   }
 
-  function connOpts(so: Socket): TcpConnOptions {
-    return {
-      sendBuffer: so.snd.hiwat,
-      recvBuffer: so.rcv.hiwat,
-      noDelay: ts(so).nodelay,
-      keepAlive: (so.options & SO_KEEPALIVE) !== 0,
-    };
-  }
-
   /** Moves established connections from the engine's queue to the socket's. */
-  function pullAccepted(so: Socket): void {
+  pullAccepted(so: Socket): void {
     const t = ts(so);
     const l = t.listener;
     if (!l) return;
@@ -157,13 +241,26 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
       cp.fport = c.fport;
       ts(child).conn = c;
       ts(child).nodelay = t.nodelay;
-      hook(child, c);
+      this.hook(child, c);
       soisconnected(child);
       if (c.eof) socantrcvmore(child);
     }
   }
+}
 
-  const protosw: Protosw = {
+/** The engine options a connection of `so` starts with. */
+function connOpts(so: Socket): TcpConnOptions {
+  return {
+    sendBuffer: so.snd.hiwat,
+    recvBuffer: so.rcv.hiwat,
+    noDelay: ts(so).nodelay,
+    keepAlive: (so.options & SO_KEEPALIVE) !== 0,
+  };
+}
+
+/** The stream sockets' user requests over `g`. */
+function tcpUsrreqs(g: TcpGlue): PrUsrreqs {
+  return {
     name: "tcp",
     type: SOCK_STREAM,
     protocol: IPPROTO_TCP,
@@ -171,7 +268,7 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
     recvspace: 256 * 1024,
     attach(so) {
       const t: TcpSock = {
-        pcb: table.alloc(so),
+        pcb: g.table.alloc(so),
         conn: null,
         listener: null,
         nodelay: false,
@@ -179,66 +276,22 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
       };
       so.pcb = t;
     },
-    detach(so) {
-      const t = ts(so);
-      t.listener?.close();
-      t.listener = null;
-      t.pcb.so = null;
-      const c = t.conn;
-      if (c) {
-        if (so.options & SO_LINGER && so.linger === 0) c.abort();
-        else c.close();
-        orphans.set(t.pcb, c);
-        prune();
-      } else {
-        table.free(t.pcb);
-      }
-    },
+    detach: (so) => tcpUsrDetach(g, so),
     bind(so, a) {
-      prune();
-      table.bind(ts(so).pcb, a.addr, a.port);
+      g.prune();
+      g.table.bind(ts(so).pcb, a.addr, a.port);
     },
-    listen(so, backlog) {
-      const t = ts(so);
-      if (t.listener) return;
-      prune();
-      if (t.pcb.lport === 0) table.bind(t.pcb, t.pcb.laddr, 0);
-      const l = engine.listen(t.pcb.laddr, t.pcb.lport, backlog, connOpts(so));
-      l.onAccept = () => pullAccepted(so);
-      t.listener = l;
-    },
+    listen: (so, backlog) => tcpUsrListen(g, so, backlog),
     accepted(so) {
-      pullAccepted(so);
+      g.pullAccepted(so);
     },
-    connect(so, a) {
-      const t = ts(so);
-      prune();
-      table.connect(t.pcb, a.addr, a.port);
-      const c = engine.connect(t.pcb.laddr, t.pcb.lport, t.pcb.faddr, t.pcb.fport, connOpts(so));
-      t.conn = c;
-      hook(so, c);
-      if (c.stateName === "SYN_SENT") soisconnecting(so);
-    },
+    connect: (so, a) => tcpUsrConnect(g, so, a.addr, a.port),
     send(so, data) {
       const c = ts(so).conn;
       if (!c) return 0;
-      return c.send(data);
+      return tcpSend(c, data);
     },
-    recv(so, buf, peek) {
-      if (peek) throw new Errno(EOPNOTSUPP, "MSG_PEEK on a TCP socket");
-      const c = ts(so).conn;
-      if (!c) return 0;
-      let n: number;
-      try {
-        n = c.recv(buf);
-      } catch (e) {
-        if (e instanceof Errno) return 0; // reported through so_error (onError)
-        throw e;
-      }
-      if (n === TCP_WOULDBLOCK) return 0;
-      if (n === 0 || c.eof) socantrcvmore(so);
-      return n;
-    },
+    recv: tcpUsrRecv,
     readable(so) {
       return ts(so).conn?.readable ?? 0;
     },
@@ -246,10 +299,12 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
       return ts(so).conn?.writable ?? 0;
     },
     shutdownWrite(so) {
-      ts(so).conn?.shutdown(SHUT_WR);
+      const c = ts(so).conn;
+      if (c) tcpShutdown(c, SHUT_WR);
     },
     shutdownRead(so) {
-      ts(so).conn?.shutdown(SHUT_RD);
+      const c = ts(so).conn;
+      if (c) tcpShutdown(c, SHUT_RD);
     },
     sockaddr(so) {
       const p = ts(so).pcb;
@@ -259,72 +314,102 @@ export function tcpAttach(stack: NetStack, config: Partial<TcpConfig> = {}): Tcp
       const p = ts(so).pcb;
       return p.fport ? { addr: p.faddr, port: p.fport } : null;
     },
-    setopt(so, level, name, value) {
-      const t = ts(so);
-      const c = t.conn;
-      if (level === IPPROTO_TCP) {
-        if (name === TCP_NODELAY) {
-          t.nodelay = value !== 0;
-          if (c) c.noDelay = t.nodelay;
-        } else if (name !== TCP_MAXSEG) {
-          throw new Errno(ENOPROTOOPT, `TCP option ${name}`);
-        }
-        return;
-      }
-      if (level !== SOL_SOCKET || !c) return;
-      if (name === SO_KEEPALIVE) c.setKeepAlive(value !== 0);
-      else if (name === SO_SNDBUF) c.setSendBuffer(value);
-      else if (name === SO_RCVBUF) c.setRecvBuffer(value);
-    },
-    getopt(so, level, name) {
-      if (level !== IPPROTO_TCP) return undefined;
-      const t = ts(so);
-      if (name === TCP_NODELAY) return t.nodelay ? 1 : 0;
-      if (name === TCP_MAXSEG) return t.conn?.maxseg ?? 536;
-      return undefined;
-    },
-    describe(so) {
-      const t = ts(so);
-      const c = t.conn;
-      return {
-        state: c ? c.stateName : t.listener ? "LISTEN" : "CLOSED",
-        recvQ: c ? c.readable : so.acceptq?.length ?? 0,
-        sendQ: c ? c.unsent : 0,
-      };
-    },
+    setopt: tcpUsrSetopt,
+    getopt: tcpUsrGetopt,
+    describe: tcpUsrDescribe,
   };
+}
 
+/** PRU_DETACH: close(2) ends the connection gracefully, or aborts it with SO_LINGER 0. */
+function tcpUsrDetach(g: TcpGlue, so: Socket): void {
+  const t = ts(so);
+  if (t.listener) tcpListenClose(t.listener);
+  t.listener = null;
+  t.pcb.so = null;
+  const c = t.conn;
+  if (c) {
+    if (so.options & SO_LINGER && so.linger === 0) tcpAbort(c);
+    else tcpDisconnect(c);
+    g.orphan(t.pcb, c);
+  } else {
+    g.table.free(t.pcb);
+  }
+}
+
+/** PRU_LISTEN: a listener in the engine on the socket's (bound or ephemeral) port. */
+function tcpUsrListen(g: TcpGlue, so: Socket, backlog: number): void {
+  const t = ts(so);
+  if (t.listener) return;
+  g.prune();
+  if (t.pcb.lport === 0) g.table.bind(t.pcb, t.pcb.laddr, 0);
+  const l = g.engine.listen(t.pcb.laddr, t.pcb.lport, backlog, connOpts(so));
+  l.onAccept = () => g.pullAccepted(so);
+  t.listener = l;
+}
+
+/** PRU_CONNECT: an active open from the socket's PCB. */
+function tcpUsrConnect(g: TcpGlue, so: Socket, addr: number, port: number): void {
+  const t = ts(so);
+  g.prune();
+  g.table.connect(t.pcb, addr, port);
+  const c = g.engine.connect(t.pcb.laddr, t.pcb.lport, t.pcb.faddr, t.pcb.fport, connOpts(so));
+  t.conn = c;
+  g.hook(so, c);
+  if (c.stateName === "SYN_SENT") soisconnecting(so);
+}
+
+/** PRU_RCVD: reads what the connection holds; its errors come through so_error. */
+function tcpUsrRecv(so: Socket, buf: Uint8Array, peek: boolean): number {
+  if (peek) throw new Errno(EOPNOTSUPP, "MSG_PEEK on a TCP socket");
+  const c = ts(so).conn;
+  if (!c) return 0;
+  let n: number;
+  try {
+    n = tcpRecv(c, buf);
+  } catch (e) {
+    if (e instanceof Errno) return 0; // reported through so_error (onError)
+    throw e;
+  }
+  if (n === TCP_WOULDBLOCK) return 0;
+  if (n === 0 || c.eof) socantrcvmore(so);
+  return n;
+}
+
+/** tcp_ctloutput (set): TCP_NODELAY, and socket options the connection follows. */
+function tcpUsrSetopt(so: Socket, level: number, name: number, value: number): void {
+  const t = ts(so);
+  const c = t.conn;
+  if (level === IPPROTO_TCP) {
+    if (name === TCP_NODELAY) {
+      t.nodelay = value !== 0;
+      if (c) tcpSetNoDelay(c, t.nodelay);
+    } else if (name !== TCP_MAXSEG) {
+      throw new Errno(ENOPROTOOPT, `TCP option ${name}`);
+    }
+    return;
+  }
+  if (level !== SOL_SOCKET || !c) return;
+  if (name === SO_KEEPALIVE) tcpSetKeepAlive(c, value !== 0);
+  else if (name === SO_SNDBUF) tcpSetSendBuffer(c, value);
+  else if (name === SO_RCVBUF) tcpSetRecvBuffer(c, value);
+}
+
+/** tcp_ctloutput (get): TCP_NODELAY and TCP_MAXSEG. */
+function tcpUsrGetopt(so: Socket, level: number, name: number): number | undefined {
+  if (level !== IPPROTO_TCP) return undefined;
+  const t = ts(so);
+  if (name === TCP_NODELAY) return t.nodelay ? 1 : 0;
+  if (name === TCP_MAXSEG) return t.conn?.maxseg ?? 536;
+  return undefined;
+}
+
+/** The socket's state and queues for netstat. */
+function tcpUsrDescribe(so: Socket): { state: string; recvQ: number; sendQ: number } {
+  const t = ts(so);
+  const c = t.conn;
   return {
-    protosw,
-    input(pkt, hlen) {
-      engine.inputPacket(readIpv4(pkt, 12), readIpv4(pkt, 16), pkt.subarray(hlen));
-    },
-    ctlinput(errno, inv) {
-      if (inv.transport.length < 4 || !errno) return;
-      const t = inv.transport;
-      const c = engine.lookup(inv.src, (t[0] << 8) | t[1], inv.dst, (t[2] << 8) | t[3]);
-      const so = c && bySocketConn.get(c);
-      if (so) ts(so).softError = errno;
-    },
-    engine,
-    stats: () => engine.stats,
-    pcblist() {
-      prune();
-      const out: PcbInfo[] = [];
-      for (const p of table.pcbs) {
-        const orphan = orphans.get(p);
-        out.push(
-          orphan
-            ? pcbInfo("tcp", p, null, {
-              type: "stream",
-              state: orphan.stateName,
-              recvQ: 0,
-              sendQ: orphan.unsent,
-            })
-            : pcbInfo("tcp", p, p.so),
-        );
-      }
-      return out;
-    },
+    state: c ? c.stateName : t.listener ? "LISTEN" : "CLOSED",
+    recvQ: c ? c.readable : so.acceptq?.length ?? 0,
+    sendQ: c ? c.unsent : 0,
   };
 }

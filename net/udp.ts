@@ -17,14 +17,19 @@
  *     (in_pcbnotify), as so_error: a connected socket learns ECONNREFUSED.
  *   - Output always sends a checksum (RFC 1122 §4.1.3.4); more than 65507 data bytes is
  *     EMSGSIZE. An unbound socket gets an ephemeral port on its first send.
+ *   - The stack reaches UDP only through `udpsw` (in_proto.ts lists it): its init makes
+ *     `stack.udp` and attaches it to ip_protox.
  */
 import { EADDRNOTAVAIL, EMSGSIZE, EOPNOTSUPP, Errno } from "../kernel/kern/errno.ts";
 import { IPPROTO_UDP, SO_BROADCAST, SOCK_DGRAM } from "../kernel/syscall/api.ts";
 import type { Ifnet } from "./if.ts";
 import { type Inpcb, InpcbTable } from "./in_pcb.ts";
 import { ipOutput, ipRoute } from "./ip_output.ts";
+import type {} from "./icmp.ts"; // NetStack.icmp
+import type { IpProtoEntry } from "./ip_var.ts";
 import type { NetStack } from "./netstack.ts";
-import { type Protosw, type SockAddr, type Socket, SS_ISCONNECTED } from "./socket.ts";
+import { ipProtoAttach, type Protosw } from "./protosw.ts";
+import { type PrUsrreqs, type SockAddr, type Socket, SS_ISCONNECTED } from "./socket.ts";
 import {
   ICMP_UNREACH,
   ICMP_UNREACH_PORT,
@@ -37,6 +42,13 @@ import {
   UdpRepr,
   verifyChecksum,
 } from "./wire/mod.ts";
+
+declare module "./netstack.ts" {
+  interface NetStack {
+    /** UDP's state (udp.ts; made by udpsw's init). */
+    udp: Udp;
+  }
+}
 
 /** Largest UDP payload: 65535 − 20 − 8. */
 export const UDP_MAXDATA = IP_MAXPACKET - IP_HDR_LEN - UDP_HDR_LEN;
@@ -70,11 +82,12 @@ export class Udp {
     opackets: 0,
   };
   readonly table: InpcbTable;
-  readonly protosw: Protosw;
+  /** The datagram sockets' user requests. */
+  readonly usrreqs: PrUsrreqs;
 
   constructor(readonly stack: NetStack) {
     this.table = new InpcbTable(stack, "udp");
-    this.protosw = udpProtosw(this);
+    this.usrreqs = udpUsrreqs(this);
   }
 
   /** udp_input: `pkt` is the whole datagram. */
@@ -179,7 +192,21 @@ function pcbOf(so: Socket): Inpcb {
   return so.pcb as Inpcb;
 }
 
-function udpProtosw(udp: Udp): Protosw {
+/** UDP in the protocol switch. */
+export const udpsw: Protosw & IpProtoEntry = {
+  name: "udp",
+  type: SOCK_DGRAM,
+  protocol: IPPROTO_UDP,
+  init(stack) {
+    stack.udp = new Udp(stack);
+    ipProtoAttach(stack, udpsw);
+  },
+  input: (stack, ifp, pkt, hlen, bcast) => stack.udp.input(ifp, pkt, hlen, bcast),
+  ctlinput: (stack, errno, inv) => stack.udp.ctlinput(errno, inv),
+  usrreqs: (stack) => stack.udp.usrreqs,
+};
+
+function udpUsrreqs(udp: Udp): PrUsrreqs {
   return {
     name: "udp",
     type: SOCK_DGRAM,

@@ -9,21 +9,14 @@
  */
 import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
 import { EAFNOSUPPORT, EINVAL, ENOTCONN, EPROTONOSUPPORT, Errno } from "../kernel/kern/errno.ts";
-import {
-  AF_INET,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-  O_NONBLOCK,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_STREAM,
-  type SockAddrIn,
-} from "../kernel/syscall/api.ts";
+import { O_NONBLOCK, SOCK_STREAM, type SockAddrIn } from "../kernel/syscall/api.ts";
 import type { KFile } from "../kernel/syscall/file.ts";
 import type { ProcRef, SocketSyscalls } from "../kernel/syscall/systab.ts";
+import { inetdomain } from "./in_proto.ts";
 import type { NetStack } from "./netstack.ts";
+import { type Domain, pffindproto } from "./protosw.ts";
 import {
-  type Protosw,
+  type PrUsrreqs,
   soaccept,
   sobind,
   type SockAddr,
@@ -65,30 +58,20 @@ export function sockaddrOut(a: SockAddr): SockAddrIn {
 }
 
 export class InetSocketSyscalls implements SocketSyscalls {
-  constructor(readonly stack: NetStack) {}
+  /** `domain`: the family's protocol switch. */
+  constructor(readonly stack: NetStack, readonly domain: Domain = inetdomain) {}
 
-  /** pffindproto: the protocol switch for a type and protocol, or EPROTONOSUPPORT. */
-  protosw(type: number, protocol: number): Protosw {
-    switch (type) {
-      case SOCK_DGRAM:
-        if (protocol === 0 || protocol === IPPROTO_UDP) return this.stack.udp.protosw;
-        break;
-      case SOCK_STREAM:
-        if ((protocol === 0 || protocol === IPPROTO_TCP) && this.stack.tcp) {
-          return this.stack.tcp.protosw;
-        }
-        break;
-      case SOCK_RAW:
-        if (protocol > 0 && protocol < 256) return this.stack.raw.protosw(protocol);
-        break;
-    }
+  /** The user requests for a type and protocol (pffindproto), or EPROTONOSUPPORT. */
+  usrreqs(type: number, protocol: number): PrUsrreqs {
+    const pr = pffindproto(this.domain, this.stack, type, protocol);
+    if (pr) return pr;
     throw new Errno(EPROTONOSUPPORT, `socket type ${type} protocol ${protocol}`);
   }
 
   socket(_p: ProcRef, domain: number, type: number, protocol: number): KFile {
-    if (domain !== AF_INET) throw new Errno(EAFNOSUPPORT, `address family ${domain}`);
+    if (domain !== this.domain.family) throw new Errno(EAFNOSUPPORT, `address family ${domain}`);
     const flags = type & SOCK_NONBLOCK ? O_NONBLOCK : 0;
-    const pr = this.protosw(type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol);
+    const pr = this.usrreqs(type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), protocol);
     return socketFile(socreate(this.stack, pr), flags);
   }
 

@@ -67,6 +67,8 @@ export abstract class FiberRumpuser implements Rumpuser {
   protected hyp: RumpHyperup | null = null;
   /** Set by exit(): the status the run ends with. */
   exitStatus: number | null = null;
+  /** exit() was called (a panic calls it too): what is thrown after is its unwinding. */
+  exited = false;
   /** Put before every thread's name: "server." when machines share one scheduler. */
   threadPrefix = "";
   /** What exit() and a fatal kill() do to the machine: by default, end the whole run. */
@@ -281,6 +283,7 @@ export abstract class FiberRumpuser implements Rumpuser {
   }
 
   exit(status: number): never {
+    this.exited = true;
     if (this.exitStatus === null) this.exitStatus = status;
     this.haltMachine(status === -1 ? "panic" : `exit ${status}`);
     throw new ThreadExit(true);

@@ -9,12 +9,13 @@
 import { createMachine, type Machine, type MachineMode } from "../arch/machine.ts";
 import { writeMultibootInfo } from "../arch/multiboot.ts";
 import type { RunResult, Tracer } from "../sched/mod.ts";
-import type { Image } from "../kernel/kern/image.ts";
+import type { Image } from "../kernel/syscall/image.ts";
 import { Errno } from "../kernel/kern/errno.ts";
 import { rumpInit } from "../kernel/kern/init.ts";
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { AppRunner } from "../kernel/syscall/exec.ts";
-import { boot, type Booted } from "../platform/hw/boot.ts";
+import { boot, type Booted } from "./boot.ts";
+import { hostRealtime } from "../host/realtime.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -113,6 +114,7 @@ export async function runImage(image: Image, opts: RunOptions = {}): Promise<Run
     mode: opts.mode,
     epochMs: opts.epochMs,
     console: opts.console,
+    host: opts.mode === "realtime" ? hostRealtime() : undefined,
   });
   if (opts.trace) m.sched.setTracer(opts.trace);
   const b = loadAndBoot(m, image, opts);

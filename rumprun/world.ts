@@ -7,27 +7,14 @@
  * until some CPU takes an interrupt (true) or no event is left (false: nothing can ever
  * happen). Virtual time only: a realtime world is one machine.
  */
-import {
-  createMachine,
-  DEFAULT_EPOCH_MS,
-  type Machine,
-  PIT_MAX_COUNT,
-} from "../arch/machine.ts";
-import { type FaultConfig, FaultFilter } from "../arch/netdev/fault.ts";
-import type { Netdev } from "../arch/netdev/netdev.ts";
-import { PcapFilter } from "../arch/netdev/pcap.ts";
+import { createMachine, type Machine, PIT_MAX_COUNT } from "../arch/machine.ts";
+import type { FaultConfig } from "../arch/netdev/fault.ts";
+import { attachNic } from "../arch/netdev/chain.ts";
 import { Wire } from "../arch/netdev/wire.ts";
 import { PIT_CONTROL, PIT_HZ, PIT_PORT_BASE } from "../arch/pit.ts";
-import { attachVirtioNet } from "../arch/virtio/attach.ts";
-import {
-  type IdlePolicy,
-  Prng,
-  type RunResult,
-  Scheduler,
-  type Tracer,
-} from "../sched/mod.ts";
-import type { Image } from "../kernel/kern/image.ts";
-import type { Booted } from "../platform/hw/boot.ts";
+import { type IdlePolicy, Prng, type RunResult, Scheduler, type Tracer } from "../sched/mod.ts";
+import type { Image } from "../kernel/syscall/image.ts";
+import type { Booted } from "./boot.ts";
 import { finish, loadAndBoot, startKernelMain } from "./run.ts";
 
 export function worldIdle(machines: readonly Machine[]): IdlePolicy {
@@ -84,6 +71,8 @@ export function isWorld(x: unknown): x is World {
 export interface WorldOptions {
   seed?: number;
   memBytes?: number;
+  /** Wall-clock time at power-on of every machine, ms since 1970 (default 2024-01-01). */
+  epochMs?: number;
   /** Console bytes of every machine, each line prefixed with the machine's name. */
   console?: (bytes: Uint8Array) => void;
   /** Capture of the wire (libpcap, nanosecond timestamps), seen from the first machine's NIC. */
@@ -112,26 +101,23 @@ export async function runWorld(
   if (opts.trace) sched.setTracer(opts.trace);
   const prng = new Prng(seed);
   const wire = new Wire(sched, { latencyNs: opts.latencyNs ?? 50_000 });
-  const ends: Netdev[] = [wire.a, wire.b];
-  if (opts.fault) {
-    ends[0] = new FaultFilter(ends[0], sched, prng.fork("wire-fault"), {
-      label: "wire",
-      tx: opts.fault,
-      rx: opts.fault,
-    });
-  }
-  if (opts.pcap) {
-    ends[0] = new PcapFilter(ends[0], sched, opts.pcap, { epochSec: DEFAULT_EPOCH_MS / 1000 });
-  }
   const booted: Booted[] = [];
   const machines: Machine[] = [];
   ms.forEach((w, i) => {
     const m = createMachine({
       sched,
       memBytes: opts.memBytes,
+      epochMs: opts.epochMs,
       console: opts.console ? linePrefixer(`${w.name}: `, opts.console) : undefined,
     });
-    attachVirtioNet(m, { mac: w.mac, netdev: ends[i] });
+    // The first machine's end of the wire carries the capture and the faults.
+    attachNic(m, {
+      mac: w.mac,
+      medium: i === 0 ? wire.a : wire.b,
+      ...(i === 0 && opts.fault ? { fault: opts.fault, faultPrng: prng.fork("wire-fault") } : {}),
+      pcap: i === 0 ? opts.pcap : undefined,
+      label: "wire",
+    });
     const b = loadAndBoot(m, w.image, { seed: (seed + i) >>> 0, name: `${w.name}.` });
     // Only the last machine's exit ends the run; another machine's exit stops its own CPU.
     if (i < ms.length - 1) b.user.haltMachine = (reason) => m.cpu.stop(reason);

@@ -13,16 +13,27 @@
  * While any host source is open (`openSource`), a machine with nothing scheduled waits
  * for the host instead of ending as a deadlock.
  *
- * Rules: no host API here (platform code, shared by hw and hosted); the waiter is the
- * platform's (arch's HostWaiter on hw, the hosted platform's own on hosted) and is used
- * only through the three calls below.
+ * Rules: no host API here (shared by both platforms, the CPU and the user network); the
+ * waiter is host/realtime.ts's HostWaiter, seen through the interfaces below, so that
+ * nothing above host/ imports it.
  */
 
-/** What wakes a CPU halted on the host (arch/realtime.ts HostWaiter has this shape). */
+/** What wakes a CPU halted on the host. */
 export interface HostKick {
   kick(): void;
   openSource(): void;
   closeSource(): void;
+}
+
+/**
+ * A wait on the host that a host source's kick ends early (host/realtime.ts HostWaiter):
+ * what a halted CPU or a hosted kernel's idle loop awaits in realtime mode.
+ */
+export interface HostWait extends HostKick {
+  /** Open host sources: while any is open, "nothing scheduled" is not a deadlock. */
+  readonly hostSources: number;
+  /** Resolves at `untilNs` on the clock or at the next kick, whichever is first. */
+  wait(untilNs: number): Promise<void>;
 }
 
 export class HostWork {

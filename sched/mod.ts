@@ -14,3 +14,4 @@ export * from "./rwlock.ts";
 export * from "./condvar.ts";
 export * from "./prng.ts";
 export * from "./trace.ts";
+export * from "./host_work.ts";

@@ -1,5 +1,5 @@
 /**
- * dns.ts (hosted) — the user netdev's DNS at 10.0.2.3: a tiny responder that answers A
+ * dns.ts — the user netdev's DNS at 10.0.2.3: a tiny responder that answers A
  * queries for the names the image config's `hosts` (or `--hosts`) maps, and NXDOMAIN
  * otherwise (RFC 1035). It runs as a thread of the gateway kernel on a UDP socket bound to
  * port 53, through the same socket layer an app uses.

@@ -1,17 +1,17 @@
 /**
- * gateway.ts (hosted) — the user netdev's gateway: a rump kernel on the hosted platform,
- * running the same net/ code as the guest (the anykernel point), with the host behind it.
+ * gateway.ts — the user netdev's gateway: a rump kernel on the hosted platform, running
+ * the same net/ code as the guest (the anykernel point), with the host behind it.
  *
  * It has one Ethernet interface, `virt0` (QEMU's slirp MAC 52:55:0a:00:02:02), holding
- * 10.0.2.2 (the gateway) and 10.0.2.3 (the DNS) on 10.0.2.0/24 (the plan is given: arch
- * owns it and hosted may not import arch), plugged into the gateway
- * end of the user netdev's cable (arch/netdev/user.ts). On it run the DNS responder
- * (dns.ts), one host listener per hostfwd rule (hostfwd.ts), and the outbound NAT that
- * takes guest traffic for 10.0.2.2 to the host's 127.0.0.1 (nat.ts, QEMU's restrict=off;
- * `nat: false` is restrict=on).
+ * 10.0.2.2 (the gateway) and 10.0.2.3 (the DNS) on 10.0.2.0/24 (the plan, plan.ts's
+ * USER_NET, is given by the caller), plugged into the gateway end of the user netdev's
+ * cable (plan.ts's UserNetdev; any Netdev will do). On it run the DNS responder (dns.ts),
+ * one host listener per hostfwd rule (hostfwd.ts), each connection relayed by relay.ts,
+ * and the outbound NAT that takes guest traffic for 10.0.2.2 to the host's 127.0.0.1
+ * (nat.ts, QEMU's restrict=off; `nat: false` is restrict=on).
  *
  * The gateway shares the guest machine's scheduler: the machine owns the realtime clock,
- * the idle policy and the HostWork host I/O enters through (kernel/platform/hw/host_idle.ts);
+ * the idle policy and the HostWork host I/O enters through (platform/hw/host_idle.ts);
  * it also runs on a hosted kernel's scheduler in tests. Frames from the cable are queued
  * and handed to `virt0` by the gateway's own receive thread (holding the gateway's vCPU,
  * as a driver's interrupt thread would), never on the sender's thread.
@@ -26,33 +26,23 @@ import type { HostWork } from "../sched/host_work.ts";
 import { netstack } from "../net/netstack.ts";
 import { netConfigure, netinetInit } from "../net/netinet_init.ts";
 import { MacAddr, parseIpv4 } from "../net/wire/mod.ts";
+import type { Netdev } from "../arch/netdev/netdev.ts";
 import { type DnsStats, startDns } from "./dns.ts";
-import { type HostFwd, HostFwdListener, newRelayStats, type RelayStats } from "./hostfwd.ts";
+import { HostFwdListener } from "./hostfwd.ts";
+import type { HostFwd, UserNetPlan } from "./plan.ts";
+import { newRelayStats, type RelayStats } from "./relay.ts";
 import { type Nat, startNat } from "./nat.ts";
 import { createHostedPlatform } from "../platform/hosted/platform.ts";
 
-/** The far end the gateway plugs into (arch's Netdev, structurally). */
-export interface GatewayPort {
-  connect(port: { receive(frame: Uint8Array): void }): void;
-  send(frame: Uint8Array): void;
-}
-
-/** The addressing plan (arch/netdev/user.ts USER_NET has this shape). */
-export interface GatewayPlan {
-  gateway: string;
-  dns: string;
-  prefixLen: number;
-  gatewayMac: string;
-}
-
 export interface GatewayOptions {
-  plan: GatewayPlan;
+  /** The addressing plan (plan.ts's USER_NET). */
+  plan: UserNetPlan;
   /** The scheduler it runs on (the guest machine's). */
   sched: Scheduler;
   /** The scheduler owner's host work queue. */
   host: HostWork;
   /** The gateway end of the user netdev's cable. */
-  port: GatewayPort;
+  port: Netdev;
   hostfwd?: HostFwd[];
   /** Guest traffic to the gateway address reaches the host's loopback (default true). */
   nat?: boolean;

@@ -1,5 +1,5 @@
 /**
- * nat.ts (hosted) — the user netdev's outbound NAT: what the guest sends to the gateway's
+ * nat.ts — the user netdev's outbound NAT: what the guest sends to the gateway's
  * address (10.0.2.2) reaches the host's loopback, 127.0.0.1, at the same port (QEMU
  * slirp's host-loopback alias). TCP is nat_tcp.ts, UDP nat_udp.ts; this file is what they
  * share — the hook that catches the traffic and the thread that runs host results.
@@ -21,7 +21,7 @@
 import type { Ifnet } from "../net/if.ts";
 import type { NetStack } from "../net/netstack.ts";
 import { IPPROTO_TCP, IPPROTO_UDP, type Ipv4Addr, readIpv4 } from "../net/wire/mod.ts";
-import type { RelayEnv } from "./hostfwd.ts";
+import type { RelayEnv } from "./relay.ts";
 import { NatTcp, type NatTcpStats } from "./nat_tcp.ts";
 import { NatUdp, type NatUdpStats } from "./nat_udp.ts";
 

@@ -1,18 +1,20 @@
 /**
- * nat_tcp.ts (hosted) — outbound NAT for TCP: a guest connection to 10.0.2.2:PORT becomes
- * a host connection to 127.0.0.1:PORT, relayed both ways by hostfwd.ts's relay.
+ * nat_tcp.ts — outbound NAT for TCP: a guest connection to 10.0.2.2:PORT becomes a host
+ * connection to 127.0.0.1:PORT, relayed both ways (relay.ts).
  *
  * It is slirp's "connect first, then accept on behalf", built from the gateway's own
  * TCP/IP and sockets:
  *   1. The pfil hook (nat.ts) takes a guest's bare SYN for 10.0.2.2:PORT that no gateway
- *      connection owns, keeps a copy, and starts Deno.connect to 127.0.0.1:PORT. While
- *      that is under way the guest's retransmitted SYNs are dropped (the guest waits in
- *      SYN-SENT, as with a slow server).
+ *      connection owns, keeps a copy, and starts a host connect (host/sockets.ts) to
+ *      127.0.0.1:PORT. While that is under way the guest's retransmitted SYNs are
+ *      dropped (the guest waits in SYN-SENT, as with a slow server).
  *   2. Connected: the gateway makes sure it has a listening socket on 10.0.2.2:PORT (one
  *      per port, made on first use, SO_REUSEADDR, kept for the gateway's life) and puts
  *      the kept SYN back into ip_input. The hook now lets that flow's SYNs through, the
  *      listener answers SYN-ACK, and the port's accept thread pairs the accepted socket
- *      (by its peer address and port) with the host connection and starts a relay.
+ *      (by its peer address and port) with the host connection and starts a relay over
+ *      the accepted socket (the relay's guest side, already connected; hostfwd's relays
+ *      connect theirs).
  *   3. Refused (or any connect error): the gateway answers the kept SYN with the RST a
  *      closed port sends (RFC 9293 §3.10.7.1), so the guest's connect fails with
  *      ECONNREFUSED, exactly as if the host had refused it directly.
@@ -20,14 +22,20 @@
  * dropped with its host connection.
  *
  * Rules: host callbacks only post (nat.ts `kpost`); the host side is 127.0.0.1 only; the
- * relay keeps hostfwd's back-pressure, half-close and reset rules (RELAY_CHUNK per
- * direction); at most MAX_FLOWS connections wait for the host at once, more SYNs are
+ * relay keeps its back-pressure, half-close and reset rules (RELAY_CHUNK per direction,
+ * as for hostfwd); at most MAX_FLOWS connections wait for the host at once, more SYNs are
  * dropped and counted (the guest retransmits).
  */
 import type { Callout } from "../kernel/kern/callout.ts";
 import { Errno } from "../kernel/kern/errno.ts";
 import type { KFile } from "../kernel/syscall/file.ts";
-import { AF_INET, SO_LINGER, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET } from "../kernel/syscall/api.ts";
+import {
+  AF_INET,
+  SO_LINGER,
+  SO_REUSEADDR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "../kernel/syscall/api.ts";
 import type { Ifnet } from "../net/if.ts";
 import { ipInput } from "../net/ip_input.ts";
 import { respondRst } from "../net/tcp/mod.ts";
@@ -43,13 +51,14 @@ import {
   TH_SYN,
   WireError,
 } from "../net/wire/mod.ts";
+import { connectTcp, type HostTcpConn } from "../host/sockets.ts";
 import {
   newRelayStats,
   type RelayEnv,
   type RelayHandle,
   type RelayStats,
   startRelay,
-} from "./hostfwd.ts";
+} from "./relay.ts";
 import { NAT_HOST_ADDR, type NatEnv } from "./nat.ts";
 
 /** Guest connections waiting for the host's answer at most (more SYNs are dropped). */
@@ -59,7 +68,7 @@ export const ACCEPT_TIMEOUT_NS = 75e9;
 const LISTEN_BACKLOG = 32;
 
 /**
- * The relay counters (hostfwd.ts; `accepted`: guest connections relayed, `refused`:
+ * The relay counters (relay.ts; `accepted`: guest connections relayed, `refused`:
  * guest connections the host refused; `bytesUp` is host → guest, `bytesDown` guest →
  * host, as for hostfwd) and the NAT's own.
  */
@@ -79,7 +88,7 @@ interface Flow {
   syn: Uint8Array;
   src: Ipv4Addr;
   dport: number;
-  conn: Deno.TcpConn | null;
+  conn: HostTcpConn | null;
   state: "connecting" | "admitted";
   /** ACCEPT_TIMEOUT_NS's callout, while admitted. */
   expire: Callout | null;
@@ -144,10 +153,9 @@ export class NatTcp {
   }
 
   async #hostConnect(f: Flow): Promise<void> {
-    let conn: Deno.TcpConn | null = null;
+    let conn: HostTcpConn | null = null;
     try {
-      conn = await Deno.connect({ hostname: NAT_HOST_ADDR, port: f.dport });
-      conn.setNoDelay(true);
+      conn = await connectTcp({ hostname: NAT_HOST_ADDR, port: f.dport });
     } catch {
       conn = null;
     }
@@ -159,7 +167,7 @@ export class NatTcp {
   }
 
   /** Kernel context: the host accepted; let the guest's SYN reach our listener. */
-  #admit(f: Flow, conn: Deno.TcpConn): void {
+  #admit(f: Flow, conn: HostTcpConn): void {
     if (this.#closed || this.#flows.get(f.key) !== f) {
       conn.close();
       return;
@@ -201,9 +209,7 @@ export class NatTcp {
     const conn = f.conn;
     if (!conn) return;
     f.conn = null;
-    try {
-      conn.close();
-    } catch { /* already closed */ }
+    conn.close();
   }
 
   /** The listening socket on gateway:port, made on first use with its accept thread. */
@@ -249,7 +255,7 @@ export class NatTcp {
       const conn = f.conn;
       f.conn = null;
       this.stats.accepted++;
-      const r = startRelay(this.#relayEnv, `nat:${port}`, conn, { accepted: file }, () => {
+      const r = startRelay(this.#relayEnv, `nat:${port}`, conn, file, () => {
         this.#relays.delete(r);
       });
       this.#relays.add(r);

@@ -1,5 +1,5 @@
 /**
- * nat_udp.ts (hosted) — outbound NAT for UDP: a datagram from the guest to 10.0.2.2:PORT
+ * nat_udp.ts — outbound NAT for UDP: a datagram from the guest to 10.0.2.2:PORT
  * is sent from a host UDP socket to 127.0.0.1:PORT, and what comes back to that socket
  * from 127.0.0.1:P goes to the guest from 10.0.2.2:P (slirp's udp.c does the same).
  *
@@ -17,10 +17,8 @@
  * Rules: the host side is 127.0.0.1 only (bound there, sending there; a datagram from
  * elsewhere could not reach a loopback socket); host callbacks only post; at most
  * MAX_UDP_FLOWS flows, datagrams for a new one beyond that are dropped and counted.
- * The host socket is node:dgram's (Deno.listenDatagram needs --unstable-net, which the
- * tasks and baked bundles do not pass).
+ * The host sockets are host/sockets.ts's `openUdp`.
  */
-import dgram from "node:dgram";
 import type { Callout } from "../kernel/kern/callout.ts";
 import { ipOutput } from "../net/ip_output.ts";
 import {
@@ -33,6 +31,7 @@ import {
   UdpRepr,
   verifyChecksum,
 } from "../net/wire/mod.ts";
+import { type HostUdpSocket, openUdp } from "../host/sockets.ts";
 import { NAT_HOST_ADDR, type NatEnv } from "./nat.ts";
 
 /** A flow with no datagram either way for this long is closed. */
@@ -59,7 +58,7 @@ interface UdpFlow {
   key: string;
   guest: Ipv4Addr;
   guestPort: number;
-  sock: dgram.Socket;
+  sock: HostUdpSocket;
   /** Datagrams waiting for the bind: [host port, payload]. */
   waiting: [number, Uint8Array][] | null;
   idle: Callout;
@@ -111,38 +110,37 @@ export class NatUdp {
   }
 
   #open(key: string, guest: Ipv4Addr, guestPort: number): UdpFlow {
-    const sock = dgram.createSocket("udp4");
     const f: UdpFlow = {
       key,
       guest,
       guestPort,
-      sock,
       waiting: [],
       idle: this.env.k.callout("nat:udp", () => {
         this.stats.expired++;
         this.#close(f);
       }),
       closed: false,
+      sock: openUdp({ hostname: NAT_HOST_ADDR, port: 0 }, {
+        bound: () => {
+          this.env.host.post(() => {
+            const w = f.waiting;
+            f.waiting = null;
+            if (f.closed || !w) return;
+            for (const [port, data] of w) this.#send(f, port, data);
+          });
+        },
+        message: (data, from) => {
+          if (from.hostname !== NAT_HOST_ADDR) return;
+          this.env.kpost(() => this.#reply(f, from.port, data));
+        },
+        error: () => {
+          this.env.host.post(() => this.stats.hostErrors++);
+        },
+      }),
     };
     this.#flows.set(key, f);
     this.stats.flows++;
     this.env.host.openSource();
-    sock.on("error", () => {
-      this.env.host.post(() => this.stats.hostErrors++);
-    });
-    sock.on("message", (msg: Uint8Array, rinfo: { address: string; port: number }) => {
-      if (rinfo.address !== NAT_HOST_ADDR) return;
-      const data = Uint8Array.from(msg);
-      this.env.kpost(() => this.#reply(f, rinfo.port, data));
-    });
-    sock.bind({ address: NAT_HOST_ADDR, port: 0 }, () => {
-      this.env.host.post(() => {
-        const w = f.waiting;
-        f.waiting = null;
-        if (f.closed || !w) return;
-        for (const [port, data] of w) this.#send(f, port, data);
-      });
-    });
     return f;
   }
 
@@ -152,7 +150,7 @@ export class NatUdp {
       return;
     }
     try {
-      f.sock.send(data, port, NAT_HOST_ADDR);
+      f.sock.send(data, { hostname: NAT_HOST_ADDR, port });
       this.stats.out++;
     } catch {
       this.stats.drops++;
@@ -176,9 +174,7 @@ export class NatUdp {
     f.closed = true;
     f.idle.stop();
     this.#flows.delete(f.key);
-    try {
-      f.sock.close();
-    } catch { /* already closed */ }
+    f.sock.close();
     this.env.host.closeSource();
   }
 

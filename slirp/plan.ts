@@ -1,5 +1,5 @@
 /**
- * user.ts — QEMU's `-netdev user`: the guest's NIC plugged into a gateway that stands for
+ * plan.ts — QEMU's `-netdev user`: the guest's NIC plugged into a gateway that stands for
  * the host, on the 10.0.2.0/24 plan (guest 10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3), with
  * `hostfwd` rules mapping host ports to guest ports.
  *
@@ -7,8 +7,8 @@
  * the guest's NIC (`guest`) and the gateway's interface (`gateway`), the addressing plan,
  * and the parsers for `--hostfwd tcp:127.0.0.1:8080-:80` and `--hosts name=addr,...`. The
  * gateway itself is a rump kernel on the hosted platform running the same net/ code as the
- * guest, with the host sockets behind it: kernel/platform/hosted/gateway.ts, which plugs
- * into `gateway` (arch may not import kernel/, so the netdev cannot build it itself).
+ * guest, with the host sockets behind it: gateway.ts, which plugs into `gateway` and is
+ * configured by USER_NET (its type is the gateway's plan type, `UserNetPlan`).
  *
  * Rules: the two ends are a Wire (frames copied once, delivered at once or after a
  * latency); parsers throw an Error naming the bad part; host addresses are loopback only.
@@ -16,6 +16,7 @@
 import type { Scheduler } from "../sched/mod.ts";
 import type { Netdev } from "../arch/netdev/netdev.ts";
 import { Wire } from "../arch/netdev/wire.ts";
+import { isIpv4Text } from "../kernel/kern/inet_addr.ts";
 
 /** The user-mode network's addressing plan (QEMU's defaults). */
 export const USER_NET = {
@@ -29,6 +30,9 @@ export const USER_NET = {
   gatewayMac: "52:55:0a:00:02:02",
 } as const;
 
+/** The addressing plan's type: what the gateway is configured with (gateway.ts). */
+export type UserNetPlan = typeof USER_NET;
+
 /** One `hostfwd` rule: host `hostAddr:hostPort` (TCP) → guest `guestPort`. */
 export interface HostFwd {
   proto: "tcp";
@@ -40,7 +44,6 @@ export interface HostFwd {
 }
 
 const PORT = /^\d{1,5}$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 function port(s: string, what: string, spec: string, zeroOk: boolean): number {
   const n = PORT.test(s) ? Number(s) : NaN;
@@ -64,13 +67,13 @@ export function parseHostfwd(spec: string): HostFwd {
   }
   if (m[1] === "udp") throw new Error(`hostfwd ${JSON.stringify(spec)}: only tcp is forwarded`);
   const hostAddr = m[2] || "127.0.0.1";
-  if (!IPV4.test(hostAddr) || !hostAddr.startsWith("127.")) {
+  if (!isIpv4Text(hostAddr) || !hostAddr.startsWith("127.")) {
     throw new Error(
       `hostfwd ${JSON.stringify(spec)}: host address ${hostAddr} is not a loopback address`,
     );
   }
   const guestAddr = m[4] || USER_NET.guest;
-  if (!IPV4.test(guestAddr)) {
+  if (!isIpv4Text(guestAddr)) {
     throw new Error(`hostfwd ${JSON.stringify(spec)}: bad guest address "${guestAddr}"`);
   }
   return {
@@ -93,7 +96,7 @@ export function parseHosts(spec: string): Record<string, string> {
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name) || name.length > 253) {
       throw new Error(`hosts: bad name in ${JSON.stringify(part)}`);
     }
-    if (!IPV4.test(addr)) throw new Error(`hosts: bad address in ${JSON.stringify(part)}`);
+    if (!isIpv4Text(addr)) throw new Error(`hosts: bad address in ${JSON.stringify(part)}`);
     out[name] = addr;
   }
   return out;

@@ -79,8 +79,6 @@ export type ParseEvent =
   | { kind: "request"; request: HttpRequest }
   | { kind: "error"; error: RequestError };
 
-/** Methods this server implements (RFC 9110 §9.3); others known get 405, unknown 501. */
-export const ALLOWED_METHODS = ["GET", "HEAD"] as const;
 const KNOWN_METHODS = new Set([
   "GET",
   "HEAD",
@@ -182,12 +180,6 @@ export function fieldValue(fields: readonly Field[], name: string): string | nul
     if (f[0] === lname) out = out === null ? f[1] : `${out}, ${f[1]}`;
   }
   return out;
-}
-
-/** How many field lines carry `name`. */
-export function fieldCount(fields: readonly Field[], name: string): number {
-  const lname = name.toLowerCase();
-  return fields.reduce((k, [n]) => k + (n === lname ? 1 : 0), 0);
 }
 
 /** The tokens of a comma-separated list field, lower-cased, empty elements dropped (§5.6.1). */

@@ -62,11 +62,6 @@ export function reasonPhrase(status: number): string {
   return REASONS[status] ?? "Unknown";
 }
 
-/** Statuses whose responses never have content (RFC 9110 §6.4.1). */
-export function statusHasNoContent(status: number): boolean {
-  return (status >= 100 && status < 200) || status === 204 || status === 304;
-}
-
 /** The value of Allow: what this server implements (RFC 9110 §10.2.1). */
 export const ALLOW = "GET, HEAD";
 

@@ -26,8 +26,3 @@ export function inetChecksum(b: Uint8Array): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
-
-/** "addr:port", as netstat and logs print a socket address. */
-export function formatSockAddr(a: { addr: string; port: number }): string {
-  return `${a.addr}:${a.port}`;
-}

@@ -23,10 +23,10 @@ import { Lwp, type ProcBase } from "./lwp.ts";
 import { MsgBuf } from "./msgbuf.ts";
 import { KCondvar, KMutex, KRwLock } from "./sync.ts";
 import { Kmem } from "./kmem.ts";
-import { ConsoleDev } from "../syscall/console.ts";
+import { ConsoleDev } from "./cons.ts";
 import { Sysctl } from "./sysctl.ts";
-import { SyscallTable } from "../syscall/systab.ts";
-import type { BlkConfig, NetIfConfig } from "./image.ts";
+import { SyscallTable } from "./sysent.ts";
+import type { BlkConfig, NetIfConfig } from "./image_config.ts";
 import { VCpuSet } from "./vcpu.ts";
 
 /** Thrown by `panic()` after the platform has been told to exit, to unwind the caller. */
@@ -64,7 +64,7 @@ export class Kernel implements RumpHyperup {
   readonly memlimit: number;
   /** Kernel memory: kmem buckets over the buddy page allocator (kmem.ts, pgalloc.ts). */
   readonly kmem: Kmem;
-  /** The console device behind every process's fds 0, 1 and 2 (syscall/console.ts). */
+  /** The console device behind every process's fds 0, 1 and 2 (cons.ts). */
   readonly cons: ConsoleDev;
   /** Components initialised, in the order they ran (component.ts). */
   readonly components: string[] = [];
@@ -73,7 +73,7 @@ export class Kernel implements RumpHyperup {
   readonly proc0: ProcBase = { pid: 0, name: "kernel" };
   readonly lwp0: Lwp;
   readonly callouts: CalloutWheel;
-  /** Syscalls contributed by the linked factions (fs/, net/). */
+  /** Syscalls contributed by the linked factions (fs/, net/; sysent.ts). */
   readonly syscalls = new SyscallTable();
   readonly sysctl = new Sysctl();
   /** Bus configuration steps registered by DEV components; rump_init runs them after DEV. */
@@ -240,9 +240,9 @@ export class Kernel implements RumpHyperup {
       const stack = (new Error().stack ?? "").split("\n").slice(2).join("\n");
       this.printf(`panic: ${why}\n`);
       this.printf(`stack:\n${stack}\n`);
-      try {
-        this.hyp.exit(RUMPUSER_PANIC);
-      } catch { /* the platform unwinds us below */ }
+      // rumpuser_exit never returns: the platform unwinds this thread with its own marker,
+      // which its error policy knows (so nothing more is printed).
+      this.hyp.exit(RUMPUSER_PANIC);
     }
     throw new KernelPanic(why);
   }

@@ -183,6 +183,17 @@ export interface Utsname {
   machine: string;
 }
 
+/** One route as sysctl("net.route") lists it: one line of `netstat -r`. */
+export interface RouteInfo {
+  destination: string;
+  gateway: string;
+  flags: string;
+  refs: number;
+  use: number;
+  mtu: number;
+  interface: string;
+}
+
 /** The system calls. */
 export interface Sys {
   // --- process ---

@@ -18,10 +18,13 @@
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
 import { ENOENT, Errno } from "../kern/errno.ts";
+import { OSRELEASE, OSTYPE } from "../kern/init.ts";
 import { type Kernel, KernelPanic } from "../kern/kernel.ts";
 import type { App, Sys } from "./api.ts";
+import { consOpen } from "./console.ts";
+import type { Spawner } from "./kern_proc.ts";
 import { Proc, ProcessExit, ProcTable } from "./proc.ts";
-import { makeSys, OSRELEASE, OSTYPE, type Spawner } from "./sys.ts";
+import { makeSys } from "./sys.ts";
 import { PAGE_SIZE } from "../kern/pgalloc.ts";
 
 /** One app to run: the name it is linked under, its argv (argv[0] included) and env. */
@@ -67,7 +70,7 @@ export class AppRunner implements Spawner {
       p.fd.inherit(parent.fd);
       p.umask = parent.umask;
     } else {
-      const cons = k.cons.open(); // one reference, taken over by fd 0
+      const cons = consOpen(k.cons); // one reference, taken over by fd 0
       p.fd.alloc(cons);
       p.fd.dup(0);
       p.fd.dup(0);

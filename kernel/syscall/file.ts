@@ -1,14 +1,20 @@
 /**
- * file.ts — open files (NetBSD's struct file and fileops) and poll notification (selinfo).
+ * file.ts — open files (NetBSD's struct file and fileops), with the checks of a file's
+ * open mode and offsets that the calls on descriptors share.
  *
  * Rules: every descriptor names a KFile; a KFile's `ops` is supplied by whoever made it
  * (vnode files by fs/, sockets by net/, the console by the syscall layer). Operations
  * that may wait are generators. `poll` never waits: it returns the ready events now and,
- * when given a waiter, records it in the object's SelInfo so a later state change
- * (`selnotify`) wakes the poller.
+ * when given a waiter, records it in the object's SelInfo (kern/selinfo.ts, re-exported
+ * here) so a later state change (`selnotify`) wakes the poller.
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
-import type { Dirent, Stat } from "./api.ts";
+import { EBADF, EINVAL, Errno } from "../kern/errno.ts";
+import type { PollWaiter } from "../kern/selinfo.ts";
+import { type Dirent, O_ACCMODE, O_RDONLY, O_WRONLY, type Stat } from "./api.ts";
+
+/** Poll notification is the base's (kern/selinfo.ts); files and pollers use it from here. */
+export { type PollWaiter, SelInfo } from "../kern/selinfo.ts";
 
 export interface FileOps {
   /** "vnode", "socket", "console", ... (fstat's type and ps/fstat listings). */
@@ -45,32 +51,17 @@ export class KFile {
   ) {}
 }
 
-/** One poll(2) call waiting for any of several objects. */
-export interface PollWaiter {
-  /** Called by selnotify; makes the poller rescan. */
-  notify(): void;
+/** EBADF for `call` unless `fp` was opened for reading (NetBSD's FREAD check). */
+export function checkReadable(fp: KFile, call: string): void {
+  if ((fp.flags & O_ACCMODE) === O_WRONLY) throw new Errno(EBADF, call);
 }
 
-/** What an object that can be polled keeps (NetBSD's struct selinfo). */
-export class SelInfo {
-  #waiters: PollWaiter[] = [];
+/** EBADF for `call` unless `fp` was opened for writing (NetBSD's FWRITE check). */
+export function checkWritable(fp: KFile, call: string): void {
+  if ((fp.flags & O_ACCMODE) === O_RDONLY) throw new Errno(EBADF, call);
+}
 
-  /** Records a poller (selrecord). */
-  record(w: PollWaiter): void {
-    if (!this.#waiters.includes(w)) this.#waiters.push(w);
-  }
-
-  /** Wakes every recorded poller and forgets them (selnotify). */
-  notify(): void {
-    if (this.#waiters.length === 0) return;
-    const ws = this.#waiters;
-    this.#waiters = [];
-    for (const w of ws) w.notify();
-  }
-
-  /** Forgets a poller that has finished (seldrain for one waiter). */
-  remove(w: PollWaiter): void {
-    const i = this.#waiters.indexOf(w);
-    if (i >= 0) this.#waiters.splice(i, 1);
-  }
+/** EINVAL for `call` unless `off` is a whole, non-negative file offset or length. */
+export function checkOffset(off: number, call: string): void {
+  if (!Number.isInteger(off) || off < 0) throw new Errno(EINVAL, call);
 }

@@ -5,7 +5,8 @@
  * from the VFS faction (fs/, NetBSD's vfs_syscalls) and calls on sockets from the NET
  * faction (net/, NetBSD's uipc_syscalls). An image without fs/ or net/ has none of their
  * code: the syscall layer answers those calls with ENOSYS / EAFNOSUPPORT. Each handler
- * gets the calling process first.
+ * gets the calling process first. The table itself is the base's (kern/sysent.ts): the
+ * interfaces here are the types of its slots.
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
 import type { SockAddrIn, Stat, StatVfs, Timespec } from "./api.ts";
@@ -61,8 +62,11 @@ export interface SocketSyscalls {
   getsockopt(fp: KFile, level: number, name: number): number;
 }
 
-/** The faction-provided parts of the syscall table, filled in by component init. */
-export class SyscallTable {
-  vfs: VfsSyscalls | null = null;
-  net: SocketSyscalls | null = null;
+/*
+ * The kernel's table (kern/sysent.ts, `Kernel.syscalls`) holds these in slots it cannot
+ * type without pointing up; this gives the slots their calls.
+ */
+declare module "../kern/sysent.ts" {
+  interface VfsSyscallSlot extends VfsSyscalls {}
+  interface SocketSyscallSlot extends SocketSyscalls {}
 }

@@ -9,7 +9,11 @@
  * resets, an in-window one earns a challenge ACK), SYN (RFC 5961 §4: challenge ACK), ACK
  * (RFC 5961 §5 bounds, SND.UNA, loss recovery, the window), text, FIN. A FIN or data past
  * a hole waits in the reassembly queue. Nothing here throws on bad input; a segment that
- * fits no rule is dropped and counted.
+ * fits no rule is dropped and counted. A segment for a listening port with no connection
+ * goes to listenInput (§3.10.7.2): a SYN makes an embryo in SYN-RECEIVED on the SYN queue,
+ * answered with a SYN-ACK, inheriting the listener's options; when the accept backlog is
+ * full or the SYN queue is, the SYN is dropped without a reply (as BSD does; the peer
+ * retransmits). A RST to a listener is ignored, an ACK answered with a RST.
  */
 import { ECONNREFUSED, ECONNRESET } from "../../kernel/kern/errno.ts";
 import type { Ipv4Addr } from "../wire/addr.ts";
@@ -24,9 +28,7 @@ import {
   ccInit,
   ccPartialAck,
 } from "./cc.ts";
-import { listenInput } from "./listen.ts";
 import { tcpOutput, tcpRetransmitFirst } from "./output.ts";
-import type { TcpStack } from "./stack.ts";
 import {
   haveRcvdFin,
   TCPS_CLOSE_WAIT,
@@ -42,6 +44,8 @@ import {
 import { respondRst, tcpClose, tcpDrop } from "./subr.ts";
 import {
   type Tcb,
+  type TcpHost,
+  type TcpListener,
   TF_ACKNOW,
   TF_DELACK,
   TF_RCVD_SCALE,
@@ -58,7 +62,7 @@ const PAWS_IDLE = 24 * 86400 * 1e9;
 const EMPTY = new Uint8Array(0);
 
 /** Processes one parsed, checksum-verified segment from `src` to `dst`. */
-export function tcpInput(stack: TcpStack, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
+export function tcpInput(stack: TcpHost, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
   const stats = stack.stats;
   stats.rcvtotal++;
   let tp = stack.lookup(dst, seg.dstPort, src, seg.srcPort);
@@ -623,4 +627,36 @@ function processFin(tp: Tcb): void {
       enterTimeWait(tp);
       break;
   }
+}
+
+/** RFC 9293 §3.10.7.2: a segment for a listening port with no connection. */
+export function listenInput(l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
+  const stack = l.stack;
+  const f = seg.flags;
+  if (f & TH_RST) return;
+  if (f & TH_ACK) {
+    respondRst(stack, src, dst, seg);
+    return;
+  }
+  if (!(f & TH_SYN)) return;
+  // The backlog bounds completed and embryonic connections together (4.4BSD's rule).
+  if (
+    !l.canAccept() || l.acceptQueue.length + l.synQueue.size >= l.backlog ||
+    l.synQueue.size >= stack.config.synQueueMax
+  ) {
+    stack.stats.listendrop++;
+    return;
+  }
+  const tp = stack.newTcb(dst, seg.dstPort, src, seg.srcPort, l.options);
+  tp.listener = l;
+  l.synQueue.add(tp);
+  tp.state = TCPS_SYN_RECEIVED;
+  tp.irs = seg.seq;
+  tp.rcvNxt = tp.rcvAdv = seqAdd(seg.seq, 1);
+  tcpSynOptions(tp, seg.options);
+  tp.sndWnd = seg.window; // never scaled in a SYN (RFC 7323 §2.2)
+  tp.maxSndWnd = tp.sndWnd;
+  tp.sndWl1 = seg.seq;
+  stack.attach(tp);
+  tcpOutput(tp);
 }

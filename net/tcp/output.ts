@@ -9,7 +9,8 @@
  * two segments or half the buffer (receiver SWS avoidance, §3.8.6.2.2). In SACK recovery
  * holes go before new data while pipe < cwnd (RFC 6675 §5). The window offered never
  * shrinks (§3.8.6.2.2). The payload handed to the environment is a view into the send
- * buffer, valid during the output call only.
+ * buffer, valid during the output call only. Arming the persist timer is here too
+ * (tcp_setpersist, as in NetBSD), so that output never needs timers.ts.
  */
 import type { TcpRepr } from "../wire/tcp.ts";
 import { TH_ACK, TH_FIN, TH_SYN } from "../wire/tcp.ts";
@@ -28,10 +29,12 @@ import {
   TF_REQ_TSTMP,
   TF_SACK_PERMIT,
 } from "./tcb.ts";
-import { tcpSetPersist } from "./timers.ts";
 
 const EMPTY = new Uint8Array(0);
 const TCP_MAXWIN = 65535;
+/** Bounds of the persist timer (NetBSD TCPTV_PERSMIN, TCPTV_PERSMAX). */
+const PERSIST_MIN = 5e9;
+const PERSIST_MAX = 60e9;
 
 /** tcp_output: sends what the connection's state calls for. */
 export function tcpOutput(tp: Tcb): void {
@@ -267,4 +270,11 @@ export function tcpSendSegment(tp: Tcb, seq: number, len: number, flags: number)
   }
 
   stack.env.output(seg, tp.laddr, tp.faddr);
+}
+
+/** Arms the persist timer with its backoff, bounded to [5 s, 60 s]. */
+export function tcpSetPersist(tp: Tcb): void {
+  const t = tp.rtt.backedOff(0) * 2 ** tp.persistShift;
+  tp.tPersist.schedule(Math.min(PERSIST_MAX, Math.max(PERSIST_MIN, t)));
+  if (tp.persistShift < 12) tp.persistShift++;
 }

@@ -18,32 +18,32 @@ import { DEFAULT_TCP_CONFIG, type TcpConfig } from "./config.ts";
 import type { TcpEnv } from "./env.ts";
 import { tcpInput } from "./input.ts";
 import { IsnGenerator } from "./isn.ts";
-import { TcpListener } from "./listen.ts";
 import { tcpOutput } from "./output.ts";
 import { TCPS_SYN_SENT } from "./state.ts";
 import { TcpStats } from "./stats.ts";
-import { Tcb, type TcpEventSource, TF_NODELAY, TF_REQ_SCALE, TF_REQ_TSTMP } from "./tcb.ts";
+import { tcpTimersCreate } from "./timers.ts";
+import {
+  Tcb,
+  type TcpConnOptions,
+  type TcpEventSource,
+  type TcpHost,
+  TcpListener,
+  TF_NODELAY,
+  TF_REQ_SCALE,
+  TF_REQ_TSTMP,
+} from "./tcb.ts";
 import { TCP_MAX_WINSHIFT } from "../wire/tcp_options.ts";
 
 const PORT_FIRST = 49152;
 const PORT_COUNT = 65536 - PORT_FIRST;
 
-/** Socket options a connection starts with. */
-export interface TcpConnOptions {
-  /** SO_SNDBUF, SO_RCVBUF in bytes. */
-  sendBuffer?: number;
-  recvBuffer?: number;
-  /** TCP_NODELAY. */
-  noDelay?: boolean;
-  /** SO_KEEPALIVE. */
-  keepAlive?: boolean;
-}
+export type { TcpConnOptions } from "./tcb.ts";
 
 function tupleKey(laddr: number, lport: number, faddr: number, fport: number): string {
   return `${laddr}:${lport}:${faddr}:${fport}`;
 }
 
-export class TcpStack {
+export class TcpStack implements TcpHost {
   readonly config: TcpConfig;
   readonly stats = new TcpStats();
   readonly isn: IsnGenerator;
@@ -176,6 +176,7 @@ export class TcpStack {
     opts: TcpConnOptions,
   ): Tcb {
     const tp = new Tcb(this, laddr, lport, faddr, fport);
+    tcpTimersCreate(tp);
     if (opts.sendBuffer) tp.snd.limit = opts.sendBuffer;
     if (opts.recvBuffer) tp.rcv.limit = opts.recvBuffer;
     if (opts.noDelay) tp.flags |= TF_NODELAY;

@@ -10,9 +10,8 @@
 import type { Ipv4Addr } from "../wire/addr.ts";
 import type { TcpRepr } from "../wire/tcp.ts";
 import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from "../wire/tcp.ts";
-import type { TcpStack } from "./stack.ts";
 import { haveEstablished, haveRcvdSyn, TCPS_CLOSED } from "./state.ts";
-import type { Tcb } from "./tcb.ts";
+import type { Tcb, TcpHost } from "./tcb.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -67,7 +66,7 @@ export function tcpDrop(tp: Tcb, errno: number): void {
 
 /** Sends one segment that no connection's state accounts for (tcp_respond). */
 export function tcpRespond(
-  stack: TcpStack,
+  stack: TcpHost,
   laddr: Ipv4Addr,
   lport: number,
   faddr: Ipv4Addr,
@@ -98,7 +97,7 @@ export function tcpRespond(
  * unacceptable in LISTEN, SYN-SENT or SYN-RECEIVED (RFC 9293 §3.10.7.1): none for a RST;
  * <SEQ=SEG.ACK><CTL=RST> if it carries an ACK; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
  */
-export function respondRst(stack: TcpStack, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
+export function respondRst(stack: TcpHost, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
   if (seg.flags & TH_RST) return;
   if (seg.flags & TH_ACK) {
     tcpRespond(stack, dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, TH_RST);

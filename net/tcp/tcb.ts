@@ -1,40 +1,35 @@
 /**
- * tcb.ts — the TCP control block (RFC 9293 §3.3.1's TCB, NetBSD's tcpcb) and the
- * application-facing interface of one connection (tcp_usrreq).
+ * tcb.ts — TCP's control blocks (NetBSD's tcp_var.h): a connection's (RFC 9293 §3.3.1's
+ * TCB, the tcpcb) with its t_flags and the pure helpers that read it; a listening port's
+ * SYN queue and accept backlog (RFC 9293 §3.10.7.2, BSD's so_q0 / so_q); and TcpHost,
+ * what both see of the TcpStack that owns them.
  *
- * Rules: sequence variables are unsigned 32-bit numbers compared with net/wire/seq.ts.
- * The send buffer holds the bytes from SND.UNA on (after the SYN); the FIN is not in it
- * but follows its last byte once `sndFin` is set. The application calls never block: send
- * accepts what fits, recv returns TCP_WOULDBLOCK when empty; failures throw Errno. Event
- * callbacks are never called from inside segment processing: they are posted and run when
- * the engine call that caused them returns, so a callback may call back into the engine.
+ * Rules: state only — nothing here sends, arms a timer or changes a connection's state;
+ * that is input.ts, output.ts, timers.ts, subr.ts and (for the application) usrreq.ts,
+ * which import this file and never the other way round; stack.ts implements TcpHost.
+ * A SYN for a listener makes a control block in SYN-RECEIVED on its SYN queue; the ACK
+ * that completes the handshake moves it to the accept queue (input.ts does both). Sequence variables are unsigned 32-bit
+ * numbers compared with net/wire/seq.ts. The send buffer holds the bytes from SND.UNA on
+ * (after the SYN); the FIN is not in it but follows its last byte once `sndFin` is set.
+ * Event callbacks are never called from inside segment processing: they are posted here
+ * and run when the engine call that caused them returns (TcpStack.run), so a callback may
+ * call back into the engine.
  */
-import { EINVAL, ENOBUFS, ENOTCONN, EPIPE, Errno } from "../../kernel/kern/errno.ts";
 import type { Ipv4Addr } from "../wire/addr.ts";
-import { seqSub } from "../wire/seq.ts";
 import { ByteRing } from "./buffer.ts";
-import type { TcpTimer } from "./env.ts";
-import type { TcpListener } from "./listen.ts";
-import { tcpOutput } from "./output.ts";
+import type { TcpConfig } from "./config.ts";
+import type { TcpEnv, TcpTimer } from "./env.ts";
 import { ReassQueue } from "./reass.ts";
 import { RttEstimator } from "./rtt.ts";
 import { SackScoreboard } from "./sack.ts";
-import type { TcpStack } from "./stack.ts";
+import type { TcpStats } from "./stats.ts";
 import {
-  haveEstablished,
   TCP_STATE_NAMES,
-  TCPS_CLOSE_WAIT,
   TCPS_CLOSED,
-  TCPS_ESTABLISHED,
-  TCPS_FIN_WAIT_1,
-  TCPS_FIN_WAIT_2,
-  TCPS_LAST_ACK,
   TCPS_SYN_RECEIVED,
   TCPS_SYN_SENT,
   type TcpState,
 } from "./state.ts";
-import { tcpClose, tcpDrop } from "./subr.ts";
-import { tcpKeepArm, tcpTimersCreate } from "./timers.ts";
 
 /** recv's answer when nothing is buffered and the stream has not ended. */
 export const TCP_WOULDBLOCK = -1;
@@ -74,6 +69,47 @@ const EV_CLOSED = 16;
 /** Something with events to deliver once the engine call returns. */
 export interface TcpEventSource {
   fireEvents(): void;
+}
+
+/** Socket options a connection starts with. */
+export interface TcpConnOptions {
+  /** SO_SNDBUF, SO_RCVBUF in bytes. */
+  sendBuffer?: number;
+  recvBuffer?: number;
+  /** TCP_NODELAY. */
+  noDelay?: boolean;
+  /** SO_KEEPALIVE. */
+  keepAlive?: boolean;
+}
+
+/** What control blocks and the engine's functions use of their TcpStack (stack.ts). */
+export interface TcpHost {
+  readonly config: TcpConfig;
+  readonly env: TcpEnv;
+  readonly stats: TcpStats;
+  /** Runs an entry point, then delivers the events it posted. */
+  run(fn: () => void): void;
+  /** Queues an event source to fire when the current entry point returns. */
+  postEvents(src: TcpEventSource): void;
+  /** The connection for a 4-tuple, or null. */
+  lookup(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): Tcb | null;
+  /** The listener for a local address and port (INADDR_ANY as the fallback), or null. */
+  findListener(laddr: Ipv4Addr, port: number): TcpListener | null;
+  /** A control block with an ISN, timers and the options (not yet in the table). */
+  newTcb(
+    laddr: Ipv4Addr,
+    lport: number,
+    faddr: Ipv4Addr,
+    fport: number,
+    opts: TcpConnOptions,
+  ): Tcb;
+  /** Enters a control block in the table. */
+  attach(tp: Tcb): void;
+  /** Takes a control block out of the table (tcp_close). */
+  detach(tp: Tcb): void;
+  removeListener(l: TcpListener): void;
+  /** RFC 5961 §7: whether one more challenge ACK may go this second. */
+  challengeAckAllowed(): boolean;
 }
 
 export class Tcb implements TcpEventSource {
@@ -152,7 +188,7 @@ export class Tcb implements TcpEventSource {
   keepProbes = 0;
   lastRcv = 0;
 
-  // --- timers (callouts) ---
+  // --- timers (callouts; made by timers.ts's tcpTimersCreate) ---
   tRexmt!: TcpTimer;
   tPersist!: TcpTimer;
   tKeep!: TcpTimer;
@@ -179,7 +215,8 @@ export class Tcb implements TcpEventSource {
   keepAlive = false;
   /** ECONNREFUSED, ECONNRESET, ETIMEDOUT, ... once the connection failed; 0 otherwise. */
   error = 0;
-  #errorReported = false;
+  /** recv has thrown `error` once (later reads see end of stream). */
+  errorReported = false;
   #ev = 0;
 
   onReadable?: () => void;
@@ -190,7 +227,7 @@ export class Tcb implements TcpEventSource {
   onClosed?: () => void;
 
   constructor(
-    readonly stack: TcpStack,
+    readonly stack: TcpHost,
     readonly laddr: Ipv4Addr,
     readonly lport: number,
     readonly faddr: Ipv4Addr,
@@ -204,7 +241,6 @@ export class Tcb implements TcpEventSource {
     this.maxseg = Math.min(this.ourMss, c.defaultMss);
     this.tsOffset = stack.env.random32();
     this.lastRcv = stack.env.now();
-    tcpTimersCreate(this);
   }
 
   /** The state's name ("ESTABLISHED"). */
@@ -229,134 +265,15 @@ export class Tcb implements TcpEventSource {
 
   /** True once the peer's FIN has been received and every byte before it read. */
   get eof(): boolean {
-    return this.rcv.length === 0 && this.#finRead();
+    return this.rcv.length === 0 && this.finRcvd;
   }
 
-  /** TCP_NODELAY. */
+  /** TCP_NODELAY (usrreq.ts's tcpSetNoDelay sets it). */
   get noDelay(): boolean {
     return (this.flags & TF_NODELAY) !== 0;
   }
-  set noDelay(on: boolean) {
-    this.flags = on ? this.flags | TF_NODELAY : this.flags & ~TF_NODELAY;
-    if (on) this.#run(() => tcpOutput(this));
-  }
 
-  /** SO_KEEPALIVE. */
-  setKeepAlive(on: boolean): void {
-    this.keepAlive = on;
-    if (on && haveEstablished(this.state)) tcpKeepArm(this);
-    if (!on) this.tKeep.stop();
-  }
-
-  /** SO_SNDBUF. */
-  setSendBuffer(bytes: number): void {
-    if (!(bytes > 0)) throw new Errno(EINVAL, "SO_SNDBUF");
-    this.snd.limit = Math.max(bytes, this.snd.length);
-    this.#run(() => {
-      if (this.snd.space > 0) this.post(EV_WRITABLE);
-    });
-  }
-
-  /** SO_RCVBUF (takes effect fully before connect; never below what was advertised). */
-  setRecvBuffer(bytes: number): void {
-    if (!(bytes > 0)) throw new Errno(EINVAL, "SO_RCVBUF");
-    const advertised = this.rcv.length + Math.max(0, seqSub(this.rcvAdv, this.rcvNxt));
-    this.rcv.limit = Math.max(bytes, this.state === TCPS_CLOSED ? 0 : advertised);
-  }
-
-  /**
-   * Queues bytes for sending; returns how many were taken (0 when the buffer is full).
-   * Throws EPIPE after shutdown(SHUT_WR) or close, the connection's error once it failed,
-   * ENOTCONN before connect, ENOBUFS when guest memory is exhausted.
-   */
-  send(data: Uint8Array): number {
-    if (this.error) throw new Errno(this.error, "send");
-    if (this.sndFin || this.appClosed) throw new Errno(EPIPE, "send");
-    if (this.state === TCPS_CLOSED) throw new Errno(ENOTCONN, "send");
-    const n = Math.min(data.length, this.snd.space);
-    if (n === 0) return 0;
-    if (!this.stack.env.reserve(n)) throw new Errno(ENOBUFS, "send");
-    this.snd.append(n === data.length ? data : data.subarray(0, n));
-    this.#run(() => tcpOutput(this));
-    return n;
-  }
-
-  /**
-   * Reads into `buf`; returns the byte count, 0 at end of stream (the peer's FIN, or
-   * after a failure once the error was reported), or TCP_WOULDBLOCK when nothing is
-   * buffered yet. Throws the connection's error (ECONNRESET, ...) once.
-   */
-  recv(buf: Uint8Array): number {
-    if (buf.length === 0) return 0;
-    const n = this.rcv.read(buf);
-    if (n > 0) {
-      this.stack.env.release(n);
-      // Reading may open the window enough for a window update (RFC 9293 §3.8.6.2.2).
-      if (haveEstablished(this.state)) this.#run(() => tcpOutput(this));
-      return n;
-    }
-    if (this.error) {
-      if (!this.#errorReported) {
-        this.#errorReported = true;
-        throw new Errno(this.error, "recv");
-      }
-      return 0;
-    }
-    if (this.#finRead() || this.rcvShut) return 0;
-    if (this.state === TCPS_CLOSED) return 0;
-    return TCP_WOULDBLOCK;
-  }
-
-  /** shutdown(2): SHUT_WR sends a FIN after the buffered data; SHUT_RD discards input. */
-  shutdown(how: number): void {
-    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) {
-      throw new Errno(EINVAL, "shutdown");
-    }
-    if (this.state === TCPS_CLOSED && !this.error) throw new Errno(ENOTCONN, "shutdown");
-    this.#run(() => {
-      if (how !== SHUT_WR) {
-        this.rcvShut = true;
-        const n = this.rcv.length;
-        this.rcv.drop(n);
-        this.stack.env.release(n);
-      }
-      if (how !== SHUT_RD) this.#usrClosed();
-    });
-  }
-
-  /**
-   * close(2): no more sending or reading. Buffered data is still sent, then a FIN; unread
-   * input makes it an abort instead (RST, RFC 1122 §4.2.2.13). The control block lingers
-   * until the close handshake ends, without further callbacks.
-   */
-  close(): void {
-    if (this.appClosed) return;
-    this.#run(() => {
-      this.appClosed = true;
-      const unread = this.rcv.length;
-      this.rcv.clear();
-      this.stack.env.release(unread);
-      if (this.state === TCPS_CLOSED) return;
-      if (unread > 0 && haveEstablished(this.state)) {
-        tcpDrop(this, 0);
-        return;
-      }
-      this.#usrClosed();
-      if (this.state === TCPS_FIN_WAIT_2) {
-        this.t2Msl.schedule(this.stack.config.finWait2Timeout);
-      }
-    });
-    this.onReadable = this.onWritable = this.onConnected = undefined;
-    this.onError = this.onClosed = undefined;
-  }
-
-  /** Drops the connection at once, sending a RST if it is synchronized (SO_LINGER 0). */
-  abort(): void {
-    if (this.state === TCPS_CLOSED) return;
-    this.#run(() => tcpDrop(this, 0));
-  }
-
-  // --- engine-side helpers ---
+  // --- helpers ---
 
   /** The sequence number of the first byte in the send buffer. */
   dataStart(): number {
@@ -417,41 +334,57 @@ export class Tcb implements TcpEventSource {
     if (ev & EV_WRITABLE) this.onWritable?.();
     if (ev & EV_CLOSED) this.onClosed?.();
   }
+}
 
-  #finRead(): boolean {
-    return this.finRcvd;
+/** A listening port (usrreq.ts's tcpListenClose stops it). */
+export class TcpListener implements TcpEventSource {
+  /** Embryonic connections (SYN-RECEIVED). */
+  readonly synQueue = new Set<Tcb>();
+  /** Established connections not yet accepted. */
+  readonly acceptQueue: Tcb[] = [];
+  closed = false;
+  /** Options given to each new connection. */
+  options: TcpConnOptions = {};
+  /** Called when a connection is ready to accept. */
+  onAccept?: () => void;
+  #posted = false;
+
+  constructor(
+    readonly stack: TcpHost,
+    readonly laddr: Ipv4Addr,
+    readonly port: number,
+    public backlog: number,
+  ) {}
+
+  /** The oldest established connection, or null when none waits. */
+  accept(): Tcb | null {
+    const tp = this.acceptQueue.shift() ?? null;
+    if (tp !== null) tp.listener = null;
+    return tp;
   }
 
-  /** tcp_usrclosed: the application will send no more (RFC 9293 §3.10.4 CLOSE). */
-  #usrClosed(): void {
-    if (this.sndFin) return;
-    switch (this.state) {
-      case TCPS_CLOSED:
-        return;
-      case TCPS_SYN_SENT:
-        if (this.appClosed) {
-          tcpClose(this);
-          return;
-        }
-        this.sndFin = true; // sent after the handshake
-        return;
-      case TCPS_SYN_RECEIVED:
-        this.sndFin = true;
-        return;
-      case TCPS_ESTABLISHED:
-        this.state = TCPS_FIN_WAIT_1;
-        break;
-      case TCPS_CLOSE_WAIT:
-        this.state = TCPS_LAST_ACK;
-        break;
-      default:
-        return;
+  /** Connections waiting to be accepted. */
+  get pending(): number {
+    return this.acceptQueue.length;
+  }
+
+  /** True if one more connection fits the accept backlog. */
+  canAccept(): boolean {
+    return !this.closed && this.acceptQueue.length < this.backlog;
+  }
+
+  /** Moves a connection whose handshake completed to the accept queue. */
+  established(tp: Tcb): void {
+    this.synQueue.delete(tp);
+    this.acceptQueue.push(tp);
+    if (!this.#posted) {
+      this.#posted = true;
+      this.stack.postEvents(this);
     }
-    this.sndFin = true;
-    tcpOutput(this);
   }
 
-  #run(fn: () => void): void {
-    this.stack.run(fn);
+  fireEvents(): void {
+    this.#posted = false;
+    if (!this.closed && this.acceptQueue.length > 0) this.onAccept?.();
   }
 }

@@ -14,13 +14,10 @@ import { ETIMEDOUT } from "../../kernel/kern/errno.ts";
 import { TH_ACK } from "../wire/tcp.ts";
 import { seqAdd } from "../wire/seq.ts";
 import { ccTimeout } from "./cc.ts";
-import { tcpOutput, tcpSendSegment } from "./output.ts";
+import { tcpOutput, tcpSendSegment, tcpSetPersist } from "./output.ts";
 import { haveEstablished, TCPS_CLOSE_WAIT, TCPS_SYN_RECEIVED, TCPS_SYN_SENT } from "./state.ts";
 import { tcpClose, tcpDrop } from "./subr.ts";
 import { type Tcb, TF_ACKNOW, TF_FORCE, TF_SYN_REXMT } from "./tcb.ts";
-
-const PERSIST_MIN = 5e9;
-const PERSIST_MAX = 60e9;
 
 /** Creates the connection's callouts. */
 export function tcpTimersCreate(tp: Tcb): void {
@@ -54,13 +51,6 @@ function rexmtTimeout(tp: Tcb): void {
   tp.sack.highRxt = tp.sndUna;
   tp.sndNxt = tp.sndUna;
   tcpOutput(tp);
-}
-
-/** Arms the persist timer with its backoff, bounded to [5 s, 60 s]. */
-export function tcpSetPersist(tp: Tcb): void {
-  const t = tp.rtt.backedOff(0) * 2 ** tp.persistShift;
-  tp.tPersist.schedule(Math.min(PERSIST_MAX, Math.max(PERSIST_MIN, t)));
-  if (tp.persistShift < 12) tp.persistShift++;
 }
 
 /** Sends a window probe (or an SWS-override segment) and re-arms. */

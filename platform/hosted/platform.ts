@@ -5,7 +5,7 @@
  * Three ways to run:
  *   - virtual (the default): a scheduler of its own on a virtual clock;
  *   - realtime (`realtime: true`): a scheduler of its own on the host's clock, idling on
- *     the host (realtime.ts); host I/O enters through `platform.host`;
+ *     the host (host/realtime.ts); host I/O enters through `platform.host`;
  *   - shared (`scheduler` + `host` given): the kernel lives beside others on an existing
  *     scheduler — a simulated PC's, in the user netdev's gateway — whose owner keeps the
  *     clock, the idle policy and the error policy; host I/O enters through the owner's
@@ -18,9 +18,8 @@
 import type { Platform } from "../../kernel/hypercall/mod.ts";
 import { Prng, Scheduler, type SchedulerOptions } from "../../sched/mod.ts";
 import { ThreadExit } from "../fiber_rumpuser.ts";
-import { KernelPanic } from "../../kernel/kern/kernel.ts";
 import { HostWork } from "../../sched/host_work.ts";
-import { HostedRealtimeClock, hostedRealtimeIdle, HostedWaiter } from "./realtime.ts";
+import { HostWaiter, RealtimeClock, realtimeIdle } from "../../host/realtime.ts";
 import { type HostedOptions, HostedRumpuser } from "./rumpuser.ts";
 
 export interface HostedPlatform extends Platform {
@@ -54,17 +53,17 @@ export function createHostedPlatform(opts: HostedPlatformOptions = {}): HostedPl
   let host: HostWork | null = null;
   let sched: Scheduler;
   if (opts.realtime) {
-    const clock = new HostedRealtimeClock();
-    const waiter = new HostedWaiter(clock);
+    const clock = new RealtimeClock();
+    const waiter = new HostWaiter(clock);
     host = new HostWork(waiter);
-    sched = new Scheduler({ ...opts.sched, clock, idle: hostedRealtimeIdle(host, waiter) });
+    sched = new Scheduler({ ...opts.sched, clock, idle: realtimeIdle(host, waiter) });
   } else {
     sched = new Scheduler(opts.sched);
   }
   const user = new HostedRumpuser(sched, prng.fork("getrandom"), opts);
   sched.onError = (f, err) => {
-    // A thread exit or a panic already printed and halting the machine: nothing more to say.
-    if (err instanceof ThreadExit || err instanceof KernelPanic) return;
+    // A thread exit, or the unwinding after exit() (a panic calls it first): nothing to say.
+    if (err instanceof ThreadExit || user.exited) return;
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
     user.dprintf(`panic: thread ${f.name}: ${msg}\n`);
     user.exitStatus ??= -1;

@@ -1,11 +1,13 @@
 /**
- * boot.ts — the hw platform's boot: from the multiboot handoff to a running rump kernel,
- * one commented call per step (rumprun's platform/hw/arch/x86/boot.c, xv6's main.c).
+ * boot.ts — the hw platform's boot: from the multiboot handoff to the hypercalls a rump
+ * kernel is made on, one commented call per step (rumprun's platform/hw/arch/x86/boot.c,
+ * xv6's main.c). rumprun/boot.ts then makes the kernel on them (librumprun_base's part).
  *
- * Rules: boot reads what the loader left in RAM (the multiboot info block and the config
- * module), programs the hardware through port I/O only, and prints what it finds; the
- * lines it prints before the kernel exists are kept and become the start of the kernel's
- * message buffer, so /kern/msgbuf and dmesg show the whole boot.
+ * Rules: boot reads what the loader left in RAM (the multiboot info block and its
+ * modules), programs the hardware through port I/O only, and prints what it finds; the
+ * lines it prints are kept (`early`) to become the start of the kernel's message buffer,
+ * so /kern/msgbuf and dmesg show the whole boot. The platform knows no kernel: the config
+ * module is parsed by the caller's `readConfig`, and the banner is the caller's line.
  */
 import type { Machine } from "../../arch/machine.ts";
 import { hwIdle } from "../../arch/machine.ts";
@@ -13,40 +15,46 @@ import { MULTIBOOT_BOOTLOADER_MAGIC, readMultibootInfo } from "../../arch/multib
 import { E820_USABLE } from "../../arch/ram.ts";
 import { Prng } from "../../sched/mod.ts";
 import type { Platform } from "../../kernel/hypercall/mod.ts";
-import { type Image, type ImageConfig, validateConfig } from "../../kernel/kern/image.ts";
-import { KERNIDENT, OSRELEASE, OSTYPE } from "../../kernel/kern/init.ts";
-import { errnoName } from "../../kernel/kern/errno.ts";
-import { Kernel, KernelPanic } from "../../kernel/kern/kernel.ts";
 import { ThreadExit } from "../fiber_rumpuser.ts";
 import { RegionAllocator } from "../region_alloc.ts";
 import { HwIntr, IRQ_VECTOR_BASE } from "./intr.ts";
 import { HwPci } from "./pci.ts";
 import { HwRumpuser } from "./rumpuser.ts";
 
-export interface BootOptions {
+export interface HwBootOptions<C extends { hostname?: string }> {
   seed: number;
   verbose?: boolean;
   ncpu?: number;
   /** Prefix for names of this machine's threads (two machines share one scheduler). */
   name?: string;
+  /** The image's name: the machine's name in the timeline, and its default hostname. */
+  imageName: string;
+  /** The kernel's banner line, printed once the handoff is read. */
+  banner: string;
+  /** Parses the config among the loader's modules (throws with a one-line reason). */
+  readConfig(modules: readonly { string: string; data: Uint8Array }[]): C;
 }
 
-export interface Booted {
+/** What the platform hands the kernel's maker. */
+export interface HwBooted<C> {
   machine: Machine;
-  kernel: Kernel;
+  platform: Platform;
   user: HwRumpuser;
-  config: ImageConfig;
   intr: HwIntr;
+  config: C;
+  /** Every line printed so far: the start of the kernel's message buffer. */
+  early: string;
+  /** The loader's modules (config, root tree), by name. */
+  modules: { name: string; data: Uint8Array }[];
 }
 
-/** Brings the machine up to a kernel ready for rump_init (which `runImage` starts). */
-export function boot(
+/** Brings the machine up to the hypercalls a rump kernel is made on. */
+export function hwBoot<C extends { hostname?: string }>(
   m: Machine,
   magic: number,
   mbiAddr: number,
-  image: Image,
-  opts: BootOptions,
-): Booted {
+  opts: HwBootOptions<C>,
+): HwBooted<C> {
   const early: string[] = [];
   const say = (s: string) => {
     early.push(s);
@@ -62,8 +70,8 @@ export function boot(
     throw new Error(`boot: bad multiboot magic 0x${magic.toString(16)}`);
   }
   const mbi = readMultibootInfo(m.ram, mbiAddr);
-  const config = readConfig(mbi.modules);
-  say(`${OSTYPE} ${OSRELEASE} (${KERNIDENT}) #0: rumpsim image "${image.name}"\n`);
+  const config = opts.readConfig(mbi.modules);
+  say(`${opts.banner}\n`);
   if (mbi.cmdline) say(`boot: cmdline "${mbi.cmdline}"\n`);
 
   // 3. Memory: sizes from the info block; the usable map above the loaded modules is for malloc.
@@ -83,7 +91,7 @@ export function boot(
   const sched = m.sched;
   // A traced run: this machine is a process of the timeline, its threads spawned from here on.
   const tracer = sched.tracer;
-  const pid = tracer ? tracer.beginProcess(opts.name?.replace(/\.$/, "") || image.name) : 0;
+  const pid = tracer ? tracer.beginProcess(opts.name?.replace(/\.$/, "") || opts.imageName) : 0;
   const intr = new HwIntr(sched, m.cpu, m.bus, opts.name ?? "");
   if (tracer) intr.traceOn(tracer, pid, m.pic);
   intr.installGates();
@@ -109,7 +117,7 @@ export function boot(
   const prng = new Prng(opts.seed);
   const user = new HwRumpuser(sched, prng.fork("getrandom"), m.ram, m.bus, alloc, {
     ncpu: opts.ncpu ?? 1,
-    hostname: config.hostname ?? image.name,
+    hostname: config.hostname ?? opts.imageName,
     memlimit: null,
     verbose: opts.verbose ?? false,
   });
@@ -122,43 +130,23 @@ export function boot(
   // 9. Scheduler: idle arms the PIT and halts; a failing thread is a panic, not a JS trace.
   sched.idle = hwIdle(m);
   sched.onError = (f, err) => {
-    // A thread exit or a panic already printed and halting the machine: nothing more to say.
-    if (err instanceof ThreadExit || err instanceof KernelPanic) return;
+    // A thread exit, or the unwinding after exit() (a panic calls it first): nothing to say.
+    if (err instanceof ThreadExit || user.exited) return;
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
     user.dprintf(`panic: thread ${f.name}: ${msg}\n`);
     user.exitStatus ??= -1;
     m.halt("panic");
   };
 
-  // 10. The rump kernel: its message buffer starts with the lines above; interrupts on.
-  const kernel = new Kernel(platform, { hostname: config.hostname ?? image.name });
-  kernel.msgbuf.append(early.join(""));
-  kernel.bootModules = mbi.modules.map((x) => ({ name: x.string, data: x.data }));
-  if (tracer) {
-    // Syscalls are spans on the calling thread's track, named by the call, with its errno.
-    kernel.trace = (kind, name, detail) => {
-      const f = sched.current;
-      if (!f) return;
-      if (kind === "syscall") return tracer.begin(f, name, "syscall");
-      const error = detail > 0 ? errnoName(detail) : "unwound";
-      tracer.end(f, detail ? { errno: detail, error } : undefined);
-    };
-  }
-  intr.start(kernel);
-  m.cpu.sti();
-  return { machine: m, kernel, user, config, intr };
-}
-
-function readConfig(modules: { string: string; data: Uint8Array }[]): ImageConfig {
-  const mod = modules.find((x) => x.string.startsWith("config"));
-  if (!mod) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(mod.data));
-  } catch (e) {
-    throw new Error(`boot: the config module is not valid JSON: ${(e as Error).message}`);
-  }
-  return validateConfig(parsed);
+  return {
+    machine: m,
+    platform,
+    user,
+    intr,
+    config,
+    early: early.join(""),
+    modules: mbi.modules.map((x) => ({ name: x.string, data: x.data })),
+  };
 }
 
 function fmtMiB(bytes: number): string {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createMachine, hwIdle, type Machine } from "../../arch/machine.ts";
+import { hostRealtime } from "../../host/realtime.ts";
 
 /** The platform's part: PIC at 32/40 with IRQ0 unmasked, an IRQ0 gate that sends EOI. */
 function bootPlatform(m: Machine) {
@@ -126,8 +127,14 @@ Deno.test("machine: halt stops the CPU and the scheduler once, keeping the first
 });
 
 Deno.test("machine: realtime mode runs on the host clock with a waiter", () => {
-  const m = createMachine({ mode: "realtime", memBytes: 4 * 1024 * 1024 });
+  const host = hostRealtime();
+  const m = createMachine({ mode: "realtime", memBytes: 4 * 1024 * 1024, host });
+  assert.equal(m.sched.clock, host.clock);
   assert.equal(m.sched.clock.realtime, true);
-  assert.ok(m.waiter);
+  assert.equal(m.waiter, host.waiter);
   assert.equal(m.mode, "realtime");
+});
+
+Deno.test("machine: realtime mode without the host's clock and waiter is refused", () => {
+  assert.throws(() => createMachine({ mode: "realtime" }), /needs the host's clock/);
 });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { rumpdev_com } from "../../dev/com.ts";
 import { rumpdev_pci } from "../../dev/pci_component.ts";
-import type { Image } from "../../kernel/kern/image.ts";
+import type { Image } from "../../kernel/syscall/image.ts";
 import { runImage } from "../../rumprun/run.ts";
-import { feedConsole } from "../../cli/cli.ts";
+import { feedConsole } from "../../cli/console.ts";
 import type { Sys } from "../../kernel/syscall/api.ts";
 
 /** An app that reads one line from stdin and writes it back upper-cased. */

@@ -8,7 +8,7 @@ import { rumpdev_pci } from "../../dev/pci_component.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import { blockDeviceNames, lookupBlockDevice } from "../../kernel/kern/bdevsw.ts";
 import { EIO, EROFS, Errno } from "../../kernel/kern/errno.ts";
-import type { Image } from "../../kernel/kern/image.ts";
+import type { Image } from "../../kernel/syscall/image.ts";
 import { rumpInit } from "../../kernel/kern/init.ts";
 import type { Kernel } from "../../kernel/kern/kernel.ts";
 import { loadAndBoot } from "../../rumprun/run.ts";

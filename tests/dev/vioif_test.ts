@@ -9,7 +9,7 @@ import { VIOIF_NBUF, vioifUnits } from "../../dev/vioif.ts";
 import { rumpdev_vioif } from "../../dev/vioif_component.ts";
 import { vringSize } from "../../dev/virtio.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
-import type { Image } from "../../kernel/kern/image.ts";
+import type { Image } from "../../kernel/syscall/image.ts";
 import { rumpInit } from "../../kernel/kern/init.ts";
 import type { Kernel } from "../../kernel/kern/kernel.ts";
 import { loadAndBoot } from "../../rumprun/run.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DOCROOT, image, SITE, SITE_MTIME_SEC } from "../../images/httpd.ts";
 import { DEFAULT_IMAGE } from "../../images/mod.ts";
-import type { Booted } from "../../platform/hw/boot.ts";
+import type { Booted } from "../../rumprun/boot.ts";
 import { runImage, type RunOutcome } from "../../rumprun/run.ts";
 import { attachUserNet, type UserNet } from "../../cli/user_net.ts";
 

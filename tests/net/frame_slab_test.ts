@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FrameSlab, GUARD_BYTES } from "../../net/frame_slab.ts";
-import { prepend } from "../../net/ether.ts";
+import { prepend } from "../../net/if_ether.ts";
 
 Deno.test("frame_slab: buffers are zeroed, private and never overlap, across slabs", () => {
   const s = new FrameSlab(4096);

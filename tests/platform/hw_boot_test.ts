@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createMachine } from "../../arch/machine.ts";
 import { writeMultibootInfo } from "../../arch/multiboot.ts";
 import { image as hello } from "../../images/hello.ts";
-import type { Image } from "../../kernel/kern/image.ts";
-import { boot } from "../../platform/hw/boot.ts";
+import type { Image } from "../../kernel/syscall/image.ts";
+import { boot } from "../../rumprun/boot.ts";
 import { runImage } from "../../rumprun/run.ts";
 import type { App } from "../../kernel/syscall/api.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { bulk } from "../../apps/bulk.ts";
 import type { FaultConfig } from "../../arch/netdev/fault.ts";
 import { client, server, world } from "../../images/net_demo.ts";
-import type { Image } from "../../kernel/kern/image.ts";
+import type { Image } from "../../kernel/syscall/image.ts";
 import { runWorld, type WorldOptions } from "../../rumprun/world.ts";
 
 async function run(opts: WorldOptions = {}, machines = world.machines) {

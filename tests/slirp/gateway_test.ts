@@ -9,7 +9,7 @@ import { USER_NET } from "../../slirp/plan.ts";
 import { Kernel } from "../../kernel/kern/kernel.ts";
 import { answerDns, parseDnsQuery } from "../../slirp/dns.ts";
 import { createGateway, type Gateway } from "../../slirp/gateway.ts";
-import { RELAY_CHUNK } from "../../slirp/hostfwd.ts";
+import { RELAY_CHUNK } from "../../slirp/relay.ts";
 import { guestOnCable } from "./guest_rig.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import { AF_INET, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET } from "../../kernel/syscall/api.ts";

@@ -5,10 +5,7 @@
  */
 import { UserNetdev } from "../../slirp/plan.ts";
 import { Kernel } from "../../kernel/kern/kernel.ts";
-import {
-  createHostedPlatform,
-  type HostedPlatform,
-} from "../../platform/hosted/platform.ts";
+import { createHostedPlatform, type HostedPlatform } from "../../platform/hosted/platform.ts";
 import { netConfigure, netinetInit } from "../../net/netinet_init.ts";
 import { netstack } from "../../net/netstack.ts";
 import { MacAddr } from "../../net/wire/mod.ts";

@@ -10,7 +10,7 @@ import { USER_NET } from "../../slirp/plan.ts";
 import { Errno } from "../../kernel/kern/errno.ts";
 import { Kernel } from "../../kernel/kern/kernel.ts";
 import { createGateway, type Gateway } from "../../slirp/gateway.ts";
-import { RELAY_CHUNK } from "../../slirp/hostfwd.ts";
+import { RELAY_CHUNK } from "../../slirp/relay.ts";
 import { guestOnCable } from "./guest_rig.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import {

@@ -5,10 +5,10 @@
 import { createMachine, type Machine } from "../../arch/machine.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import type { RumpComponent } from "../../kernel/kern/component.ts";
-import type { Image } from "../../kernel/kern/image.ts";
+import type { Image } from "../../kernel/syscall/image.ts";
 import { rumpInit } from "../../kernel/kern/init.ts";
 import type { Kernel } from "../../kernel/kern/kernel.ts";
-import type { Booted } from "../../platform/hw/boot.ts";
+import type { Booted } from "../../rumprun/boot.ts";
 import { finish, loadAndBoot } from "../../rumprun/run.ts";
 import type { RunResult } from "../../sched/mod.ts";
 

@@ -4,10 +4,7 @@
  */
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import { Kernel } from "../../kernel/kern/kernel.ts";
-import {
-  createHostedPlatform,
-  type HostedPlatform,
-} from "../../platform/hosted/platform.ts";
+import { createHostedPlatform, type HostedPlatform } from "../../platform/hosted/platform.ts";
 import type { RunResult } from "../../sched/mod.ts";
 
 export interface TestRun<T> {

@@ -4,13 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { IMAGES } from "../../../images/mod.ts";
-import type { Image } from "../../../kernel/kern/image.ts";
+import { loadImage } from "../../../cli/catalog.ts";
+import type { Image } from "../../../kernel/syscall/image.ts";
 import { runImage } from "../../../rumprun/run.ts";
 
 const ROOT = new URL("../../../images/roots/shell/", import.meta.url);
 
 async function boot(argv: string[] | undefined, input?: string) {
-  const image = (await IMAGES.shell.load()) as Image;
+  const image = (await loadImage(IMAGES.shell)) as Image;
   let out = "";
   const dec = new TextDecoder();
   const r = await runImage(image, {

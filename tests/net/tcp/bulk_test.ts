@@ -4,6 +4,7 @@ import { SHUT_WR, type Tcb } from "../../../net/tcp/tcb.ts";
 import { TCPS_CLOSED, TCPS_TIME_WAIT } from "../../../net/tcp/state.ts";
 import { MS, Net, pattern, S } from "./harness.ts";
 import { CPORT, SPORT } from "./util.ts";
+import { tcpDisconnect, tcpRecv, tcpSend, tcpShutdown } from "../../../net/tcp/usrreq.ts";
 
 const SIZE = 10 * 1024 * 1024;
 
@@ -12,12 +13,12 @@ function pump(c: Tcb, data: Uint8Array): void {
   let off = 0;
   c.onWritable = () => {
     while (off < data.length) {
-      const k = c.send(data.subarray(off, off + 65536));
+      const k = tcpSend(c, data.subarray(off, off + 65536));
       if (k === 0) return;
       off += k;
     }
     c.onWritable = undefined;
-    c.shutdown(SHUT_WR);
+    tcpShutdown(c, SHUT_WR);
   };
 }
 
@@ -27,7 +28,7 @@ function sink(s: Tcb, size: number) {
   const st = { n: 0, eof: false, buf };
   s.onReadable = () => {
     for (;;) {
-      const k = s.recv(buf.subarray(st.n));
+      const k = tcpRecv(s, buf.subarray(st.n));
       if (k > 0) st.n += k;
       else {
         if (k === 0) st.eof = true;
@@ -60,7 +61,7 @@ for (const loss of [0, 0.05, 0.2]) {
     }
     assert.equal(st!.n, SIZE);
     assert.equal(Buffer.compare(st!.buf.subarray(0, SIZE), data), 0);
-    srv!.close();
+    tcpDisconnect(srv!);
     assert.ok(net.run(() => c.state === TCPS_TIME_WAIT || c.state === TCPS_CLOSED, 3600 * S));
     if (loss > 0) assert.ok(net.a.stack.stats.sndrexmitpack > 0);
   });

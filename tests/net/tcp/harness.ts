@@ -15,6 +15,8 @@ import { TcpPacket, TcpRepr } from "../../../net/wire/tcp.ts";
 import type { TcpConfig } from "../../../net/tcp/config.ts";
 import type { TcpEnv, TcpTimer } from "../../../net/tcp/env.ts";
 import { TcpStack } from "../../../net/tcp/stack.ts";
+import type { Tcb } from "../../../net/tcp/tcb.ts";
+import { tcpRecv } from "../../../net/tcp/usrreq.ts";
 
 export const MS = 1e6;
 export const S = 1e9;
@@ -219,13 +221,13 @@ export function pattern(n: number, seed = 7): Uint8Array {
 
 /** Reads everything available from a connection into `sink` (a growing list of chunks). */
 export function drain(
-  c: { recv(b: Uint8Array): number },
+  c: Tcb,
   sink: Uint8Array[],
   chunk = 65536,
 ): boolean {
   const buf = new Uint8Array(chunk);
   for (;;) {
-    const n = c.recv(buf);
+    const n = tcpRecv(c, buf);
     if (n > 0) sink.push(buf.slice(0, n));
     else return n === 0; // true at EOF
   }

@@ -4,6 +4,7 @@ import { TcpStack } from "../../../net/tcp/stack.ts";
 import { TCPS_SYN_SENT } from "../../../net/tcp/state.ts";
 import type { TcpRepr } from "../../../net/wire/tcp.ts";
 import { runInKernel } from "../../support/kernel.ts";
+import { tcpAbort } from "../../../net/tcp/usrreq.ts";
 
 Deno.test("tcp kernel env: timers are callouts, buffers come from kernel memory", () => {
   const sent: { t: number; seg: TcpRepr }[] = [];
@@ -18,7 +19,7 @@ Deno.test("tcp kernel env: timers are callouts, buffers come from kernel memory"
     const c = stack.connect(0x0a000001, 0, 0x0a000002, 80);
     assert.equal(c.state, TCPS_SYN_SENT);
     yield* k.sleep(1.5e9);
-    c.abort();
+    tcpAbort(c);
   });
   // The SYN, and its retransmission by the 1 s callout.
   assert.equal(sent.length, 2);

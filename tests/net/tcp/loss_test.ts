@@ -4,6 +4,7 @@ import { TCPS_CLOSED, TCPS_ESTABLISHED } from "../../../net/tcp/state.ts";
 import type { TcpRepr } from "../../../net/wire/tcp.ts";
 import { concat, drain, MS, Net, pattern, S } from "./harness.ts";
 import { CPORT, establish, isData, isSyn, isSynAck, SPORT } from "./util.ts";
+import { tcpSend } from "../../../net/tcp/usrreq.ts";
 
 /** A filter dropping the first segment matching `pred` from `from`; `dropped` counts. */
 function dropOnce(from: "a" | "b", pred: (s: TcpRepr) => boolean) {
@@ -68,7 +69,7 @@ Deno.test("tcp: a lost last segment is retransmitted by the RTO, with backoff wh
   let drops = 0;
   net.filter = (seg, from) => !(from === "a" && isData(seg) && drops++ < 2);
   const t0 = net.now();
-  c.send(pattern(100));
+  tcpSend(c, pattern(100));
   const got: Uint8Array[] = [];
   s.onReadable = () => drain(s, got);
   assert.ok(net.run(() => concat(got).length === 100, 30 * S));
@@ -91,7 +92,7 @@ for (const sack of [true, false]) {
     let off = 0;
     c.onWritable = () => {
       while (off < data.length) {
-        const k = c.send(data.subarray(off));
+        const k = tcpSend(c, data.subarray(off));
         if (!k) return;
         off += k;
       }
@@ -127,7 +128,7 @@ Deno.test("tcp: segments arriving out of order are reassembled in order", () => 
   let off = 0;
   c.onWritable = () => {
     while (off < data.length) {
-      const k = c.send(data.subarray(off));
+      const k = tcpSend(c, data.subarray(off));
       if (!k) return;
       off += k;
     }
@@ -142,7 +143,7 @@ Deno.test("tcp: segments arriving out of order are reassembled in order", () => 
 
 Deno.test("tcp: Karn's rule — the ACK of a retransmitted segment gives no RTT sample", () => {
   const { net, c, s } = establish({ config: { timestamps: false } });
-  c.send(pattern(10));
+  tcpSend(c, pattern(10));
   net.runFor(1 * S);
   const srtt = c.rtt.srtt;
   const samples = c.rtt.samples;
@@ -155,7 +156,7 @@ Deno.test("tcp: Karn's rule — the ACK of a retransmitted segment gives no RTT 
     }
     return true;
   };
-  c.send(pattern(10));
+  tcpSend(c, pattern(10));
   net.runFor(3 * S);
   assert.equal(s.readable, 20);
   assert.equal(net.a.stack.stats.rexmttimeo, 1);
@@ -164,7 +165,7 @@ Deno.test("tcp: Karn's rule — the ACK of a retransmitted segment gives no RTT 
   assert.equal(c.rtt.srtt, srtt);
   // The backed-off RTO stays until a new measurement (RFC 6298 §5.7).
   assert.equal(c.rxtShift, 1);
-  c.send(pattern(10));
+  tcpSend(c, pattern(10));
   net.runFor(1 * S);
   assert.equal(c.rtt.samples, samples + 1);
   assert.equal(c.rxtShift, 0);
@@ -175,7 +176,7 @@ Deno.test("tcp: established data never acknowledged drops the connection with ET
   net.filter = () => false;
   let err = 0;
   c.onError = (e) => (err = e);
-  c.send(pattern(1000));
+  tcpSend(c, pattern(1000));
   net.runFor(600 * S);
   assert.equal(c.state, TCPS_CLOSED);
   assert.equal(err, ETIMEDOUT);

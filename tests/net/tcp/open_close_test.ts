@@ -22,6 +22,7 @@ import { SHUT_WR, type Tcb, TCP_WOULDBLOCK } from "../../../net/tcp/tcb.ts";
 import { TH_ACK, TH_RST, TH_SYN } from "../../../net/wire/tcp.ts";
 import { concat, drain, Net, S } from "./harness.ts";
 import { CPORT, establish, isFin, isPureAck, isRst, isSyn, isSynAck, SPORT } from "./util.ts";
+import { tcpAbort, tcpDisconnect, tcpRecv, tcpSend, tcpShutdown } from "../../../net/tcp/usrreq.ts";
 
 const enc = new TextEncoder();
 
@@ -53,19 +54,19 @@ Deno.test("tcp: the three-way handshake is SYN, SYN-ACK, ACK and both sides reac
 
 Deno.test("tcp: data flows both ways and a clean close ends in TIME-WAIT then CLOSED", () => {
   const { net, c, s } = establish();
-  assert.equal(c.send(enc.encode("hello")), 5);
-  assert.equal(s.send(enc.encode("world!")), 6);
+  assert.equal(tcpSend(c, enc.encode("hello")), 5);
+  assert.equal(tcpSend(s, enc.encode("world!")), 6);
   net.runFor(1 * S);
   const a: Uint8Array[] = [], b: Uint8Array[] = [];
   drain(s, b);
   drain(c, a);
   assert.equal(new TextDecoder().decode(concat(b)), "hello");
   assert.equal(new TextDecoder().decode(concat(a)), "world!");
-  c.close();
+  tcpDisconnect(c);
   net.runFor(1 * S);
   assert.equal(s.state, TCPS_CLOSE_WAIT);
-  assert.equal(s.recv(new Uint8Array(10)), 0); // EOF
-  s.close();
+  assert.equal(tcpRecv(s, new Uint8Array(10)), 0); // EOF
+  tcpDisconnect(s);
   net.runFor(1 * S);
   assert.equal(s.state, TCPS_CLOSED);
   assert.equal(c.state, TCPS_TIME_WAIT);
@@ -81,7 +82,7 @@ Deno.test("tcp: simultaneous open goes through SYN-RECEIVED on both sides", () =
     return a.state === TCPS_ESTABLISHED && b.state === TCPS_ESTABLISHED;
   }, 10 * S));
   assert.ok(sawRcvd);
-  assert.equal(a.send(enc.encode("x")), 1);
+  assert.equal(tcpSend(a, enc.encode("x")), 1);
   net.runFor(1 * S);
   assert.equal(b.readable, 1);
   assert.equal(net.a.stack.stats.rcvrst + net.b.stack.stats.rcvrst, 0);
@@ -89,8 +90,8 @@ Deno.test("tcp: simultaneous open goes through SYN-RECEIVED on both sides", () =
 
 Deno.test("tcp: simultaneous close passes through CLOSING to TIME-WAIT on both sides", () => {
   const { net, c, s } = establish();
-  c.shutdown(SHUT_WR);
-  s.shutdown(SHUT_WR);
+  tcpShutdown(c, SHUT_WR);
+  tcpShutdown(s, SHUT_WR);
   let closing = 0;
   assert.ok(net.run(() => {
     if (c.state === TCPS_CLOSING) closing |= 1;
@@ -102,18 +103,18 @@ Deno.test("tcp: simultaneous close passes through CLOSING to TIME-WAIT on both s
 
 Deno.test("tcp: half-close lets the other side keep sending after our FIN", () => {
   const { net, c, s } = establish();
-  c.shutdown(SHUT_WR);
+  tcpShutdown(c, SHUT_WR);
   net.runFor(1 * S);
   assert.equal(c.state, TCPS_FIN_WAIT_2);
   assert.equal(s.state, TCPS_CLOSE_WAIT);
-  assert.equal(s.recv(new Uint8Array(4)), 0);
-  assert.throws(() => c.send(enc.encode("late")), (e) => isErrno(e, EPIPE));
+  assert.equal(tcpRecv(s, new Uint8Array(4)), 0);
+  assert.throws(() => tcpSend(c, enc.encode("late")), (e) => isErrno(e, EPIPE));
   const big = new Uint8Array(100_000).fill(9);
   let off = 0;
   const got: Uint8Array[] = [];
   const pump = () => {
     while (off < big.length) {
-      const n = s.send(big.subarray(off));
+      const n = tcpSend(s, big.subarray(off));
       if (n === 0) return;
       off += n;
     }
@@ -123,17 +124,17 @@ Deno.test("tcp: half-close lets the other side keep sending after our FIN", () =
   c.onReadable = () => drain(c, got);
   net.runFor(5 * S);
   assert.equal(concat(got).length, big.length);
-  s.close();
+  tcpDisconnect(s);
   net.runFor(1 * S);
   assert.equal(c.state, TCPS_TIME_WAIT);
-  assert.equal(c.recv(new Uint8Array(4)), 0);
+  assert.equal(tcpRecv(c, new Uint8Array(4)), 0);
 });
 
 Deno.test("tcp: TIME-WAIT lasts 2·MSL (60 s by default) and then the tuple is free", () => {
   const { net, c, s } = establish();
-  c.close();
+  tcpDisconnect(c);
   net.runFor(1 * S);
-  s.close();
+  tcpDisconnect(s);
   net.runFor(1 * S);
   assert.equal(c.state, TCPS_TIME_WAIT);
   assert.throws(
@@ -141,9 +142,9 @@ Deno.test("tcp: TIME-WAIT lasts 2·MSL (60 s by default) and then the tuple is f
     (e) => isErrno(e, EADDRINUSE),
   );
   const { net: n2, c: c1, s: s1 } = establish();
-  c1.close();
+  tcpDisconnect(c1);
   n2.run(() => c1.state === 9 /* FIN_WAIT_2 */);
-  s1.close();
+  tcpDisconnect(s1);
   assert.ok(n2.run(() => c1.state === TCPS_TIME_WAIT));
   const entered = n2.now();
   assert.ok(n2.run(() => c1.state === TCPS_CLOSED, 120 * S));
@@ -157,9 +158,9 @@ Deno.test("tcp: TIME-WAIT lasts 2·MSL (60 s by default) and then the tuple is f
 Deno.test("tcp: a new SYN with a higher sequence number reuses a connection in TIME-WAIT", () => {
   // The server closes first, so the server side holds TIME-WAIT for the client's tuple.
   const { net, c, s, l } = establish({ config: { timestamps: false } });
-  s.close();
+  tcpDisconnect(s);
   net.runFor(1 * S);
-  c.close();
+  tcpDisconnect(c);
   net.runFor(1 * S);
   assert.equal(s.state, TCPS_TIME_WAIT);
   assert.equal(c.state, TCPS_CLOSED);
@@ -185,7 +186,7 @@ Deno.test("tcp: a RST answering the SYN refuses the connection with ECONNREFUSED
   assert.equal(rst[0].seg.flags, TH_RST | TH_ACK);
   assert.equal(rst[0].seg.seq, 0);
   assert.equal(net.b.stack.stats.noport, 1);
-  assert.throws(() => c.recv(new Uint8Array(1)), (e) => isErrno(e, ECONNREFUSED));
+  assert.throws(() => tcpRecv(c, new Uint8Array(1)), (e) => isErrno(e, ECONNREFUSED));
 });
 
 Deno.test("tcp: a segment with ACK to a closed port gets <SEQ=SEG.ACK><CTL=RST>", () => {
@@ -234,20 +235,20 @@ function resetIn(state: number, setup: (p: ReturnType<typeof establish>) => void
 Deno.test("tcp: an exact RST resets ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT with ECONNRESET", () => {
   let c = resetIn(TCPS_ESTABLISHED, () => {});
   assert.equal(c.error, ECONNRESET);
-  assert.throws(() => c.recv(new Uint8Array(1)), (e) => isErrno(e, ECONNRESET));
+  assert.throws(() => tcpRecv(c, new Uint8Array(1)), (e) => isErrno(e, ECONNRESET));
   c = resetIn(TCPS_FIN_WAIT_1, ({ net, c }) => {
     net.filter = (_s, from) => from === "a";
-    c.shutdown(SHUT_WR);
+    tcpShutdown(c, SHUT_WR);
     net.runFor(100e6);
   });
   assert.equal(c.error, ECONNRESET);
   c = resetIn(TCPS_FIN_WAIT_2, ({ net, c }) => {
-    c.shutdown(SHUT_WR);
+    tcpShutdown(c, SHUT_WR);
     net.runFor(1 * S);
   });
   assert.equal(c.error, ECONNRESET);
   c = resetIn(TCPS_CLOSE_WAIT, ({ net, s }) => {
-    s.shutdown(SHUT_WR);
+    tcpShutdown(s, SHUT_WR);
     net.runFor(1 * S);
   });
   assert.equal(c.error, ECONNRESET);
@@ -257,23 +258,23 @@ Deno.test("tcp: an exact RST closes CLOSING, LAST-ACK and TIME-WAIT without an e
   let c = resetIn(TCPS_CLOSING, ({ net, c, s }) => {
     // Both FINs cross; B's ACK of A's FIN is lost, so A stays in CLOSING.
     net.filter = (seg, from) => !(from === "b" && !isFin(seg) && seg.payload.length === 0);
-    c.shutdown(SHUT_WR);
-    s.shutdown(SHUT_WR);
+    tcpShutdown(c, SHUT_WR);
+    tcpShutdown(s, SHUT_WR);
     net.runFor(100e6);
   });
   assert.equal(c.error, 0);
   c = resetIn(TCPS_LAST_ACK, ({ net, c, s }) => {
-    s.shutdown(SHUT_WR);
+    tcpShutdown(s, SHUT_WR);
     net.runFor(1 * S);
     net.filter = (_s, from) => from === "a";
-    c.close();
+    tcpDisconnect(c);
     net.runFor(100e6);
   });
   assert.equal(c.error, 0);
   c = resetIn(TCPS_TIME_WAIT, ({ net, c, s }) => {
-    c.shutdown(SHUT_WR);
+    tcpShutdown(c, SHUT_WR);
     net.runFor(1 * S);
-    s.shutdown(SHUT_WR);
+    tcpShutdown(s, SHUT_WR);
     net.runFor(1 * S);
   });
   assert.equal(c.error, 0);
@@ -291,7 +292,7 @@ Deno.test("tcp: a RST in SYN-RECEIVED removes the embryo and the listener keeps 
   net.inject(net.b, { srcPort: CPORT, dstPort: SPORT, seq: embryo.rcvNxt, flags: TH_RST });
   assert.equal(embryo.state, TCPS_CLOSED);
   assert.equal(l.synQueue.size, 0);
-  c.abort();
+  tcpAbort(c);
   net.filter = null;
   const c2 = net.a.stack.connect(net.a.addr, CPORT + 1, net.b.addr, SPORT);
   assert.ok(net.run(() => c2.state === TCPS_ESTABLISHED && l.pending === 1, 5 * S));
@@ -353,12 +354,12 @@ Deno.test("tcp: RFC 5961 — an ACK for data never sent is answered and dropped"
 
 Deno.test("tcp: close with unread data resets the peer (RFC 1122 §4.2.2.13)", () => {
   const { net, c, s } = establish();
-  c.send(enc.encode("unread"));
+  tcpSend(c, enc.encode("unread"));
   net.runFor(1 * S);
   assert.equal(s.readable, 6);
   let err = 0;
   c.onError = (e) => (err = e);
-  s.close();
+  tcpDisconnect(s);
   net.runFor(1 * S);
   assert.equal(net.sent("b", isRst).length, 1);
   assert.equal(c.state, TCPS_CLOSED);
@@ -368,19 +369,19 @@ Deno.test("tcp: close with unread data resets the peer (RFC 1122 §4.2.2.13)", (
 Deno.test("tcp: recv reports would-block, then data, then 0 at end of stream", () => {
   const { net, c, s } = establish();
   const buf = new Uint8Array(8);
-  assert.equal(s.recv(buf), TCP_WOULDBLOCK);
-  c.send(enc.encode("abc"));
-  c.shutdown(SHUT_WR);
+  assert.equal(tcpRecv(s, buf), TCP_WOULDBLOCK);
+  tcpSend(c, enc.encode("abc"));
+  tcpShutdown(c, SHUT_WR);
   net.runFor(1 * S);
-  assert.equal(s.recv(buf), 3);
-  assert.equal(s.recv(buf), 0);
+  assert.equal(tcpRecv(s, buf), 3);
+  assert.equal(tcpRecv(s, buf), 0);
   assert.ok(s.eof);
 });
 
 Deno.test("tcp: with a delayed-ACK time of 0 a lone segment is acknowledged on arrival, not by the timer", () => {
   for (const delack of [0, 200e6]) {
     const { net, c, s } = establish({ configB: { delack } });
-    assert.equal(c.send(enc.encode("hello")), 5);
+    assert.equal(tcpSend(c, enc.encode("hello")), 5);
     net.runFor(1 * S);
     const data = net.log.find((l) => l.from === "a" && l.seg.payload.length > 0)!;
     const ack = net.log.find((l) => l.from === "b" && isPureAck(l.seg))!;

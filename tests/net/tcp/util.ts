@@ -2,10 +2,8 @@
  * util.ts (tests) — shared set-ups for the TCP engine tests: an established pair, flag
  * predicates and the constants tests name.
  */
-import type { TcpConnOptions } from "../../../net/tcp/stack.ts";
-import type { TcpListener } from "../../../net/tcp/listen.ts";
 import { TCPS_ESTABLISHED } from "../../../net/tcp/state.ts";
-import type { Tcb } from "../../../net/tcp/tcb.ts";
+import type { Tcb, TcpConnOptions, TcpListener } from "../../../net/tcp/tcb.ts";
 import { type TcpRepr, TH_ACK, TH_FIN, TH_RST, TH_SYN } from "../../../net/wire/tcp.ts";
 import { Net, type NetOptions } from "./harness.ts";
 

@@ -4,6 +4,7 @@ import { TCPS_CLOSED, TCPS_ESTABLISHED } from "../../../net/tcp/state.ts";
 import { TcpRepr, TH_ACK, TH_SYN } from "../../../net/wire/tcp.ts";
 import { concat, drain, MS, Net, pattern, S } from "./harness.ts";
 import { CPORT, establish, isData, isPureAck, isSyn, isSynAck, SPORT } from "./util.ts";
+import { tcpSend, tcpSetKeepAlive } from "../../../net/tcp/usrreq.ts";
 
 Deno.test("tcp: a zero window stops the sender, persist probes follow, and a read resumes it", () => {
   const { net, c, s } = establish({}, {}, { recvBuffer: 4096 });
@@ -11,7 +12,7 @@ Deno.test("tcp: a zero window stops the sender, persist probes follow, and a rea
   let off = 0;
   c.onWritable = () => {
     while (off < data.length) {
-      const k = c.send(data.subarray(off));
+      const k = tcpSend(c, data.subarray(off));
       if (!k) return;
       off += k;
     }
@@ -45,7 +46,7 @@ Deno.test("tcp: a zero window stops the sender, persist probes follow, and a rea
 
 Deno.test("tcp: a lost window update is recovered by the persist probe", () => {
   const { net, c, s } = establish({}, {}, { recvBuffer: 4096 });
-  c.send(pattern(10_000));
+  tcpSend(c, pattern(10_000));
   net.runFor(6 * S);
   assert.equal(c.sndWnd, 0);
   let dropped = 0;
@@ -115,7 +116,7 @@ Deno.test("tcp: a SYN without an MSS option means 536 (RFC 9293 §3.7.1)", () =>
 Deno.test("tcp: Nagle holds small writes while data is unacknowledged; TCP_NODELAY sends each", () => {
   for (const noDelay of [false, true]) {
     const { net, c } = establish({}, { noDelay });
-    for (let i = 0; i < 10; i++) c.send(new Uint8Array([i]));
+    for (let i = 0; i < 10; i++) tcpSend(c, new Uint8Array([i]));
     net.runFor(1 * MS);
     const n = net.sent("a", isData).length;
     assert.equal(n, noDelay ? 10 : 1, `noDelay ${noDelay}`);
@@ -128,14 +129,14 @@ Deno.test("tcp: Nagle holds small writes while data is unacknowledged; TCP_NODEL
 Deno.test("tcp: a single segment's ACK is delayed up to 200 ms; every second segment is ACKed at once", () => {
   const { net, c } = establish({}, { noDelay: true });
   const t0 = net.now();
-  c.send(pattern(100));
+  tcpSend(c, pattern(100));
   net.runFor(1 * S);
   const acks = net.sent("b", isPureAck);
   assert.equal(acks.length, 1);
   assert.equal(acks[0].t - t0, 5 * MS + 200 * MS);
   net.log.length = 0;
   const t1 = net.now();
-  c.send(pattern(2 * c.maxseg));
+  tcpSend(c, pattern(2 * c.maxseg));
   net.runFor(1 * S);
   const acks2 = net.sent("b", isPureAck);
   assert.equal(acks2.length, 1);
@@ -145,7 +146,7 @@ Deno.test("tcp: a single segment's ACK is delayed up to 200 ms; every second seg
 Deno.test("tcp: keepalive probes an idle peer, and drops a silent one with ETIMEDOUT", () => {
   const cfg = { keepIdle: 10 * S, keepIntvl: 1 * S, keepCnt: 3 };
   const { net, c } = establish({ config: cfg });
-  c.setKeepAlive(true);
+  tcpSetKeepAlive(c, true);
   net.runFor(10.5 * S);
   assert.equal(net.a.stack.stats.keepprobe, 1);
   const probe = net.sent("a", isPureAck)[0].seg;
@@ -167,13 +168,13 @@ Deno.test("tcp: keepalive probes an idle peer, and drops a silent one with ETIME
 Deno.test("tcp: send throws ENOBUFS when buffer memory is exhausted", () => {
   const { net, c } = establish({ memA: 1000 });
   void net;
-  assert.equal(c.send(pattern(800)), 800);
-  assert.throws(() => c.send(pattern(800)), (e) => isErrno(e, ENOBUFS));
+  assert.equal(tcpSend(c, pattern(800)), 800);
+  assert.throws(() => tcpSend(c, pattern(800)), (e) => isErrno(e, ENOBUFS));
 });
 
 Deno.test("tcp: a receiver out of buffer memory drops the segment, and recovers once memory frees", () => {
   const { net, c, s } = establish({ memB: 3000 }, { noDelay: true });
-  c.send(pattern(5000));
+  tcpSend(c, pattern(5000));
   net.runFor(100 * MS);
   assert.ok(net.b.stack.stats.rcvmemdrop > 0);
   const got: Uint8Array[] = [];
@@ -208,7 +209,7 @@ Deno.test("tcp: a segment with a bad checksum is counted and dropped", () => {
 
 Deno.test("tcp: PAWS drops a segment with an old timestamp and acknowledges it", () => {
   const { net, c, s } = establish();
-  c.send(pattern(10));
+  tcpSend(c, pattern(10));
   net.runFor(1 * S);
   assert.equal(s.readable, 10);
   net.log.length = 0;

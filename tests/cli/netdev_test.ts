@@ -1,10 +1,10 @@
 /**
- * cli_tap_test.ts — the command line of `--netdev tap:NAME` and `--net ADDR/PREFIX[,GW]`
- * (cli_tap.ts; a real tap is opened in tests/arch/netdev/tap_test.ts).
+ * netdev_test.ts — the command line of `--netdev tap:NAME` and `--net ADDR/PREFIX[,GW]`
+ * (cli/netdev.ts; a real tap is opened in tests/host/tap_test.ts).
  */
 import assert from "node:assert/strict";
 import { type Catalog, parseCli as parse, usage, UsageError } from "../../cli/cli.ts";
-import { parseNetFlag, withNet } from "../../cli/tap.ts";
+import { parseNetFlag, withNet } from "../../cli/netdev.ts";
 import { image as httpdImage } from "../../images/httpd.ts";
 import { DEFAULT_IMAGE, IMAGES } from "../../images/mod.ts";
 

@@ -1,14 +1,14 @@
 /**
- * image.ts — what an image is (what rumprun-bake makes): the components linked in, the
- * apps with their argv and env, an optional root tree, and a config that travels to the
- * machine as JSON in a multiboot module.
+ * image_config.ts — an image's config (rumprun's config): what travels to the machine as
+ * JSON in a multiboot module and what the kernel's configuration step applies
+ * (`Kernel.netconfig`, `Kernel.blkconfig`). The image itself, with its components and
+ * apps, is syscall/image.ts.
  *
- * Rules: the config is plain JSON (hostname, net, blk, env, cmdline); code (components,
- * apps) is linked, never described in the config. `validateConfig` gives a clear error
- * naming the bad field.
+ * Rules: the config is plain JSON (hostname, net, blk, env, cmdline, hosts); code
+ * (components, apps) is linked, never described in the config. `validateConfig` gives a
+ * clear error naming the bad field.
  */
-import type { App } from "../syscall/api.ts";
-import type { RumpComponent } from "./component.ts";
+import { isIpv4Text } from "./inet_addr.ts";
 
 export interface NetIfConfig {
   /** Interface to configure, e.g. "vioif0". */
@@ -38,31 +38,6 @@ export interface ImageConfig {
   /** Names the DNS server answers for (user netdev). */
   hosts?: Record<string, string>;
 }
-
-export interface ImageApp {
-  app: App;
-  argv: string[];
-  env?: Record<string, string>;
-  /** Start it and go on to the next app without waiting (rumprun's "&" run mode). */
-  background?: boolean;
-}
-
-export interface Image {
-  name: string;
-  description: string;
-  components: RumpComponent[];
-  apps: ImageApp[];
-  /**
-   * Apps linked in but not started: they run only when another app spawns them by name
-   * (a shell's tools, as rumprun links several programs into one image).
-   */
-  linked?: App[];
-  config: ImageConfig;
-  /** The root tree as a ustar archive, unpacked into / at boot. */
-  root?: Uint8Array;
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 /** Checks a config parsed from JSON; throws an Error naming the first bad field. */
 export function validateConfig(c: unknown): ImageConfig {
@@ -97,11 +72,11 @@ export function validateConfig(c: unknown): ImageConfig {
       if (typeof e?.if !== "string") throw new Error(`config.net[${i}].if: must be a string`);
       if (e.method !== "static") throw new Error(`config.net[${i}].method: must be "static"`);
       for (const f of ["addr", "mask"]) {
-        if (typeof e[f] !== "string" || !IPV4.test(e[f] as string)) {
+        if (typeof e[f] !== "string" || !isIpv4Text(e[f] as string)) {
           throw new Error(`config.net[${i}].${f}: must be a dotted-quad IPv4 address`);
         }
       }
-      if (e.gw !== undefined && (typeof e.gw !== "string" || !IPV4.test(e.gw))) {
+      if (e.gw !== undefined && (typeof e.gw !== "string" || !isIpv4Text(e.gw))) {
         throw new Error(`config.net[${i}].gw: must be a dotted-quad IPv4 address`);
       }
     });

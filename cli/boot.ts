@@ -1,0 +1,92 @@
+/**
+ * boot.ts — the command line's one realtime boot harness: a single-machine image on the
+ * host's clock with its NIC on a netdev (netdev.ts: user, tap, none), until its last app
+ * ends or Ctrl-C.
+ *
+ * In order: the netdev opens its host resources (a failure is one line, before boot); its
+ * banner is printed; the machine boots with the disk and the trace; the netdev plugs the
+ * NIC in; while the guest runs, the netdev announces where to connect as the guest starts
+ * listening; Ctrl-C (SIGINT) halts the machine cleanly with status 0; afterwards stdout is
+ * flushed and the netdev, the signal handler and the timer are released.
+ *
+ * Rules: the machine's wall clock is the host's (the caller refuses `--epoch`); every host
+ * resource is released on every path out.
+ */
+import type { Image } from "../kernel/syscall/image.ts";
+import type { PcbInfo } from "../net/netinet_init.ts";
+import type { Booted } from "../rumprun/boot.ts";
+import { runImage } from "../rumprun/run.ts";
+import type { HostDisk } from "./blk.ts";
+import { batchedStdout } from "./console.ts";
+import type { ChainFlags, RealtimeNetdev } from "./netdev.ts";
+import type { TraceFile } from "./trace.ts";
+
+/** What a realtime run takes from the command line. */
+export interface RealtimeRun {
+  seed: number;
+  memBytes: number;
+  verbose: boolean;
+  argv: string[] | undefined;
+  chain: Omit<ChainFlags, "seed">;
+  disk: HostDisk | null;
+  trace: TraceFile | null;
+}
+
+/** How often the harness asks the netdev whether the guest listens yet (host ms). */
+const ANNOUNCE_MS = 2;
+
+/** Boots `image` in realtime on `netdev`; returns the exit status. */
+export async function bootRealtime(
+  image: Image,
+  netdev: RealtimeNetdev,
+  r: RealtimeRun,
+): Promise<number> {
+  const opened = netdev.open(image);
+  image = opened.image;
+  const out = batchedStdout();
+  let booted: Booted | null = null;
+  const onSigint = () => {
+    if (!booted) return;
+    out.flush();
+    console.log("\nrumpsim: interrupted, halting");
+    netdev.interrupt?.();
+    booted.user.exitStatus ??= 0;
+    booted.machine.halt("interrupted");
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  let watch: ReturnType<typeof setInterval> | undefined;
+  try {
+    if (opened.banner) console.log(opened.banner);
+    const result = await runImage(image, {
+      seed: r.seed,
+      memBytes: r.memBytes,
+      mode: "realtime",
+      verbose: r.verbose,
+      argv: r.argv,
+      console: out.write,
+      trace: r.trace?.tracer,
+      onBoot: (b) => {
+        r.disk?.attach(b.machine);
+        booted = b;
+        netdev.attach(b, { seed: r.seed, ...r.chain }, r.trace?.tracer);
+        if (!netdev.announce) return;
+        // Say where to connect once the guest listens (checked on the host's clock).
+        watch = setInterval(() => {
+          const pcbs = b.kernel.sysctl.read("net.inet.pcblist") as PcbInfo[] | undefined;
+          const { lines, done } = netdev.announce!(pcbs ?? []);
+          if (lines.length) {
+            out.flush();
+            for (const l of lines) console.log(l);
+          }
+          if (done) clearInterval(watch);
+        }, ANNOUNCE_MS);
+      },
+    });
+    return result.status;
+  } finally {
+    out.flush();
+    clearInterval(watch);
+    Deno.removeSignalListener("SIGINT", onSigint);
+    await netdev.close();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * kern_time.ts — the time system calls (NetBSD's kern_time.c): clock_gettime and
+ * nanosleep.
+ *
+ * Rules: time comes only from the clock hypercall, never from the host. CLOCK_REALTIME
+ * is the platform's wall clock (RUMPUSER_CLOCK_RELWALL); CLOCK_MONOTONIC is the time
+ * since boot (`Kernel.nanotime`); any other clock is EINVAL. nanosleep sleeps through
+ * the kernel's blocking sleep (the CPU is let go while it waits); a request with a
+ * negative or fractional part, or nanoseconds of a second or more, is EINVAL.
+ */
+import { RUMPUSER_CLOCK_RELWALL } from "../hypercall/rumpuser.ts";
+import { EINVAL, Errno } from "../kern/errno.ts";
+import type { Kernel } from "../kern/kernel.ts";
+import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys, type Timespec } from "./api.ts";
+
+/** The time calls on kernel `k`. */
+export function kernTime(k: Kernel): Pick<Sys, "clock_gettime" | "nanosleep"> {
+  return {
+    clock_gettime(clockid: number): Timespec {
+      if (clockid === CLOCK_REALTIME) return k.hyp.clock_gettime(RUMPUSER_CLOCK_RELWALL);
+      if (clockid === CLOCK_MONOTONIC) {
+        const ns = k.nanotime();
+        const sec = Math.floor(ns / 1e9);
+        return { sec, nsec: ns - sec * 1e9 };
+      }
+      throw new Errno(EINVAL, "clock_gettime");
+    },
+    *nanosleep(req) {
+      if (
+        !Number.isInteger(req.sec) || !Number.isInteger(req.nsec) || req.sec < 0 ||
+        req.nsec < 0 || req.nsec >= 1e9
+      ) throw new Errno(EINVAL, "nanosleep");
+      yield* k.sleep(req.sec * 1e9 + req.nsec);
+    },
+  };
+}

@@ -1,0 +1,503 @@
+/**
+ * relay.ts — one relayed TCP connection of the user netdev's gateway: bytes copied both
+ * ways between a host connection (host/sockets.ts) and a connected socket of the gateway
+ * kernel, until both directions are done. hostfwd.ts starts one for each host connection
+ * its listener accepts (the socket connects to the guest); nat_tcp.ts one for each guest
+ * connection it accepts (the host connection goes to the host's loopback).
+ *
+ * Two gateway kernel threads over the socket (the same socket layer an app uses), and
+ * host tasks over the host connection, meeting through HostWork (host → kernel) and one
+ * condition variable per direction:
+ *   up   (host → guest): the host task reads a chunk only after the previous one is in the
+ *        gateway socket's send buffer (sendto returned); host EOF → shutdown(SHUT_WR);
+ *        a host reset → the socket is closed with SO_LINGER 0, which sends the guest a RST.
+ *   down (guest → host): the thread reads the socket into one of two half-chunk buffers
+ *        while the other's host write is under way, and reuses a buffer only after its
+ *        write completed (host writes stay in order, and start when the machine next
+ *        waits for the host: one busy stretch's writes go out together); the guest's
+ *        FIN → closeWrite() once the writes are done; the guest's RST → the host
+ *        connection is closed once what came before it is written, unread data and all.
+ * So each direction holds at most one chunk (RELAY_CHUNK; down: two halves) outside the
+ * two sockets' own bounded buffers, however slow the other side: that is the
+ * back-pressure. A socket the guest refused (`GuestSocket.refused`) ends the relay at
+ * once: the host connection is closed without a byte.
+ *
+ * Rules: host callbacks only `post` to HostWork; kernel state changes in the event loop's
+ * context or in gateway threads. The host connection is an open host source while the
+ * relay lives, and is closed when it ends.
+ */
+import { Errno } from "../kernel/kern/errno.ts";
+import type { Kernel } from "../kernel/kern/kernel.ts";
+import type { KCondvar, KMutex } from "../kernel/kern/sync.ts";
+import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
+import { SHUT_RD, SHUT_WR, SO_LINGER, SOL_SOCKET } from "../kernel/syscall/api.ts";
+import type { KFile } from "../kernel/syscall/file.ts";
+import type { ProcRef, SocketSyscalls } from "../kernel/syscall/systab.ts";
+import type { HostWork } from "../sched/host_work.ts";
+import type { HostTcpConn } from "../host/sockets.ts";
+
+/** Bytes read from (or written to) the host at a time: the most a direction holds. */
+export const RELAY_CHUNK = 32 * 1024;
+
+export interface RelayStats {
+  /** Host connections accepted. */
+  accepted: number;
+  /** Relays over (both directions done). */
+  closed: number;
+  /** Host connections the guest refused (no listener): closed without data. */
+  refused: number;
+  /** Guest resets carried to the host, and host resets carried to the guest. */
+  guestResets: number;
+  hostResets: number;
+  bytesUp: number;
+  bytesDown: number;
+  /** Bytes held by relays outside the sockets now, and the most ever held by one relay. */
+  held: number;
+  maxHeldPerRelay: number;
+}
+
+export function newRelayStats(): RelayStats {
+  return {
+    accepted: 0,
+    closed: 0,
+    refused: 0,
+    guestResets: 0,
+    hostResets: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    held: 0,
+    maxHeldPerRelay: 0,
+  };
+}
+
+/** What a relay needs of the gateway. */
+export interface RelayEnv {
+  k: Kernel;
+  proc: ProcRef;
+  host: HostWork;
+  stats: RelayStats;
+}
+
+/** The relay's gateway socket; `refused`: the guest refused it, and the relay just ends. */
+export interface GuestSocket {
+  fp: KFile;
+  refused: boolean;
+}
+
+/**
+ * The guest side of a relay: a connected gateway socket, or how the relay's first thread
+ * gets one (a connect that may wait).
+ */
+export type RelayGuest = KFile | (() => Blocking<GuestSocket>);
+
+/** A running relay; `hostAbort` ends it from the host side (the gateway closes). */
+export interface RelayHandle {
+  hostAbort(): void;
+}
+
+/**
+ * Relays `conn` (a host connection) and the guest side both ways until both directions
+ * are done; `name` names its gateway threads; `onDone` runs once, when it is over.
+ */
+export function startRelay(
+  env: RelayEnv,
+  name: string,
+  conn: HostTcpConn,
+  guest: RelayGuest,
+  onDone: () => void,
+): RelayHandle {
+  return new Relay(env, name, conn, guest, onDone);
+}
+
+/** Host → guest: the host task reads into `buf`, the up thread sends that into the socket. */
+interface UpDirection {
+  /** The up thread waits here: a wake is for it. */
+  readonly cv: KCondvar;
+  /**
+   * The one host buffer: a read into it starts only once the chunk before was copied
+   * into the gateway socket, so it is never read into while it is in use.
+   */
+  readonly buf: Uint8Array;
+  /** Bytes the last host read gave, on their way to `#deliverUp`. */
+  n: number;
+  /** A chunk from the host waiting to go into the socket (a view of `buf`). */
+  chunk: Uint8Array | null;
+  /** The host's FIN arrived. */
+  eof: boolean;
+}
+
+/** Guest → host: the down thread reads the socket, `writer` writes to the host. */
+interface DownDirection {
+  /** The down thread waits here: a wake is for it. */
+  readonly cv: KCondvar;
+  /** Chunks handed to the writer and not yet written (0–2), and their bytes. */
+  inFlight: number;
+  held: number;
+  readonly writer: HostWriter;
+}
+
+/** How the relay is ending; each flag is set once. */
+interface Ending {
+  /** The host connection failed, or the gateway ended it (`hostAbort`). */
+  hostErr: boolean;
+  /** The guest refused or reset the connection: nothing more goes into the socket. */
+  guestGone: boolean;
+  /** The socket is being aborted (a RST to the guest) for the host's failure. */
+  aborted: boolean;
+  /** The host connection is closed. */
+  hostClosed: boolean;
+}
+
+/** One host connection relayed to the guest. */
+class Relay implements RelayHandle {
+  readonly #net: SocketSyscalls;
+  /** The mutex both threads wait under. */
+  readonly #mtx: KMutex;
+  readonly #up: UpDirection;
+  readonly #down: DownDirection;
+  readonly #end: Ending = { hostErr: false, guestGone: false, aborted: false, hostClosed: false };
+  /** The gateway socket, once the first thread has it, until the last thread closes it. */
+  #fp: KFile | null = null;
+  /** Gateway threads running: the relay is over when the last one ends. */
+  #threads = 0;
+  /** Bytes this relay holds outside the sockets (both directions). */
+  #held = 0;
+
+  constructor(
+    readonly env: RelayEnv,
+    readonly name: string,
+    readonly conn: HostTcpConn,
+    readonly guest: RelayGuest,
+    readonly onDone: () => void,
+  ) {
+    this.#net = env.k.syscalls.net!;
+    this.#mtx = env.k.mutex("relay");
+    this.#up = {
+      cv: env.k.cv("relay up"),
+      buf: new Uint8Array(RELAY_CHUNK),
+      n: 0,
+      chunk: null,
+      eof: false,
+    };
+    const writer = new HostWriter(conn, env.host, this.#written, this.#writeFailed);
+    this.#down = { cv: env.k.cv("relay down"), inFlight: 0, held: 0, writer };
+    env.host.openSource();
+    this.#threads = 1;
+    env.k.threadCreate(name, () => this.#upThread());
+  }
+
+  #hold(n: number): void {
+    this.#held += n;
+    this.env.stats.held += n;
+    if (this.#held > this.env.stats.maxHeldPerRelay) this.env.stats.maxHeldPerRelay = this.#held;
+  }
+
+  /**
+   * Host → kernel: change state in the event loop's context and wake the thread the news
+   * is for (`cv`), or both threads.
+   */
+  #post(fn: () => void, cv: KCondvar | null = null): void {
+    this.env.host.post(() => {
+      fn();
+      if (cv !== null) cv.broadcast();
+      else this.#wakeBoth();
+    });
+  }
+
+  #wakeBoth(): void {
+    this.#up.cv.broadcast();
+    this.#down.cv.broadcast();
+  }
+
+  /** Waits on `cv` until `cond` holds (at once, without the mutex, if it already does). */
+  *#waitFor(cv: KCondvar, cond: () => boolean): Blocking {
+    if (cond()) return;
+    yield* this.#mtx.enter();
+    while (!cond()) yield* cv.wait(this.#mtx);
+    this.#mtx.exit();
+  }
+
+  /** Something for the up thread: a chunk, the host's EOF or error, the guest gone. */
+  readonly #upReady = (): boolean =>
+    this.#up.chunk !== null || this.#up.eof || this.#end.hostErr || this.#end.guestGone;
+
+  *#upThread(): Blocking {
+    const net = this.#net, up = this.#up, end = this.#end;
+    const g: GuestSocket = typeof this.guest === "function"
+      ? yield* this.guest()
+      : { fp: this.guest, refused: false };
+    this.#fp = g.fp;
+    if (g.refused) {
+      end.guestGone = true;
+      this.#closeHost();
+      yield* this.#threadDone();
+      return;
+    }
+    const fp = g.fp;
+    this.#threads++;
+    this.env.k.threadCreate(`${this.name}:down`, () => this.#downThread());
+    this.#readHost();
+    for (;;) {
+      yield* this.#waitFor(up.cv, this.#upReady);
+      if (end.guestGone) break;
+      const chunk = up.chunk;
+      if (chunk) {
+        try {
+          for (let off = 0; off < chunk.length;) {
+            off += yield* net.sendto(fp, chunk.subarray(off), 0, null);
+          }
+          this.env.stats.bytesUp += chunk.length;
+        } catch (e) {
+          if (!(e instanceof Errno)) throw e;
+          this.#guestReset();
+          break;
+        } finally {
+          this.#hold(-chunk.length);
+        }
+        up.chunk = null;
+        this.#readHost(); // the buffer is free again
+        continue;
+      }
+      if (end.hostErr) {
+        yield* this.#abortGuest();
+        break;
+      }
+      if (up.eof) {
+        try {
+          yield* net.shutdown(fp, SHUT_WR);
+        } catch (e) {
+          if (!(e instanceof Errno)) throw e;
+        }
+        break;
+      }
+    }
+    yield* this.#threadDone();
+  }
+
+  *#downThread(): Blocking {
+    const net = this.#net, fp = this.#fp!, down = this.#down, end = this.#end;
+    // Two buffers of half a chunk: the thread reads the socket into one while the other
+    // is being written to the host, and reuses a buffer only after its write completed.
+    const bufs = [new Uint8Array(RELAY_CHUNK / 2), new Uint8Array(RELAY_CHUNK / 2)];
+    for (let which = 0;; which ^= 1) {
+      // Writes complete in order: with at most one in flight, this buffer's is done.
+      if (down.inFlight > 1 && !end.hostErr) {
+        yield* this.#waitFor(down.cv, () => down.inFlight <= 1 || end.hostErr);
+      }
+      if (end.hostErr) {
+        yield* this.#abortGuest();
+        break;
+      }
+      const buf = bufs[which];
+      let n: number;
+      try {
+        n = (yield* net.recvfrom(fp, buf, 0)).n;
+      } catch (e) {
+        if (!(e instanceof Errno)) throw e;
+        // What the guest sent before its RST reaches the host first.
+        yield* this.#drainDown();
+        this.#guestReset();
+        break;
+      }
+      if (end.aborted || end.hostErr) break;
+      if (n === 0) {
+        yield* this.#drainDown();
+        if (!end.hostClosed && !end.hostErr) {
+          this.conn.closeWrite().catch(() => {});
+        }
+        break;
+      }
+      // No copy: this buffer is read into again only after its host write completed.
+      this.#hold(n);
+      down.held += n;
+      down.inFlight++;
+      down.writer.write(buf.subarray(0, n));
+    }
+    yield* this.#drainDown();
+    yield* this.#threadDone();
+  }
+
+  /** Waits until every chunk handed to the host is written (or the host failed). */
+  *#drainDown(): Blocking {
+    const down = this.#down, end = this.#end;
+    if (down.inFlight > 0 && !end.hostErr) {
+      yield* this.#waitFor(down.cv, () => down.inFlight === 0 || end.hostErr);
+    }
+  }
+
+  /** The guest reset the connection: close the host side at once. */
+  #guestReset(): void {
+    const end = this.#end;
+    if (end.guestGone) return;
+    end.guestGone = true;
+    if (!end.aborted) this.env.stats.guestResets++;
+    this.#closeHost(); // a host read under way fails and reads no more
+    this.#wakeBoth();
+  }
+
+  /** The host reset: the gateway socket will close with a RST; unblock the down thread. */
+  *#abortGuest(): Blocking {
+    if (this.#end.aborted) return;
+    this.#end.aborted = true;
+    this.env.stats.hostResets++;
+    // close(2) with a zero linger time aborts: RST (tcp_usrreq detach).
+    this.#net.setsockopt(this.#fp!, SOL_SOCKET, SO_LINGER, 0);
+    this.#wakeBoth();
+    try {
+      // Wakes a down thread blocked in recvfrom: it reads EOF and ends.
+      yield* this.#net.shutdown(this.#fp!, SHUT_RD);
+    } catch (e) {
+      if (!(e instanceof Errno)) throw e; // not connected any more
+    }
+  }
+
+  /** Ends everything from the host side (the listener closes, the run ends). */
+  hostAbort(): void {
+    this.#post(() => {
+      this.#end.hostErr = true;
+    });
+    this.#closeHost();
+  }
+
+  *#threadDone(): Blocking {
+    if (--this.#threads > 0) return;
+    const fp = this.#fp;
+    this.#fp = null;
+    if (fp) {
+      try {
+        yield* fp.ops.close(fp);
+      } catch (e) {
+        if (!(e instanceof Errno)) throw e;
+      }
+    }
+    this.#closeHost();
+    this.env.stats.closed++;
+    this.env.host.closeSource();
+    this.onDone();
+  }
+
+  #closeHost(): void {
+    if (this.#end.hostClosed) return;
+    this.#end.hostClosed = true;
+    this.conn.close();
+  }
+
+  /** Starts a host read into the up buffer (at the start, and each time it is free). */
+  #readHost(): void {
+    this.conn.read(this.#up.buf).then(this.#onHostRead, this.#onHostReadError);
+  }
+
+  readonly #onHostRead = (n: number | null): void => {
+    if (n === null) {
+      this.#post(() => (this.#up.eof = true), this.#up.cv);
+      return;
+    }
+    this.#up.n = n;
+    this.env.host.post(this.#deliverUp);
+  };
+
+  readonly #onHostReadError = (): void => {
+    if (!this.#end.hostClosed) this.#post(() => (this.#end.hostErr = true));
+  };
+
+  /** (event loop) A host chunk for the up thread. */
+  readonly #deliverUp = (): void => {
+    const up = this.#up;
+    this.#hold(up.n);
+    up.chunk = up.buf.subarray(0, up.n);
+    up.cv.broadcast();
+  };
+
+  /** (event loop) Host writes finished: their bytes are no longer held; wake the thread. */
+  readonly #written = (bytes: number, writes: number): void => {
+    const down = this.#down;
+    this.#hold(-bytes);
+    down.held -= bytes;
+    down.inFlight -= writes;
+    this.env.stats.bytesDown += bytes;
+    down.cv.broadcast();
+  };
+
+  /** (host) A host write failed: nothing handed over is held any more; wake both threads. */
+  readonly #writeFailed = (): void => {
+    this.#post(() => {
+      const down = this.#down;
+      this.#end.hostErr = true;
+      this.#hold(-down.held);
+      down.held = 0;
+      down.inFlight = 0;
+    });
+  };
+}
+
+/**
+ * The host side of the down direction: writes chunks to the host connection in order,
+ * one at a time, with at most one queued behind the write under way. Finished writes are
+ * counted here and reported in the event loop, by one posted call for all the writes
+ * that finish before it runs.
+ */
+class HostWriter {
+  /** A write is under way; the chunk queued behind it. */
+  #writing = false;
+  #queued: Uint8Array | null = null;
+  /** Writes finished and not yet reported: bytes and count; the report is posted. */
+  #bytes = 0;
+  #count = 0;
+  #posted = false;
+
+  constructor(
+    readonly conn: HostTcpConn,
+    readonly host: HostWork,
+    /** (event loop) `bytes` in `writes` chunks were written. */
+    readonly written: (bytes: number, writes: number) => void,
+    /** (host) A write failed; the chunk queued behind it was dropped. */
+    readonly failed: () => void,
+  ) {}
+
+  /** Hands `chunk` over; the caller reuses its buffer only after `written` counts it. */
+  write(chunk: Uint8Array): void {
+    if (this.#writing) this.#queued = chunk;
+    else {
+      // The write starts when the machine next waits for the host (a microtask runs only
+      // then): the responses of one busy stretch reach the host together, so a host
+      // reader woken by the first finds the rest ready. Later chunks queue behind it.
+      this.#writing = true;
+      queueMicrotask(() => void this.#run(chunk));
+    }
+  }
+
+  /** Writes `chunk`, then the chunk queued behind it, if any, in order. */
+  async #run(chunk: Uint8Array): Promise<void> {
+    this.#writing = true;
+    for (let c: Uint8Array | null = chunk; c;) {
+      try {
+        for (let off = 0; off < c.length;) {
+          off += await this.conn.write(off === 0 ? c : c.subarray(off));
+        }
+      } catch {
+        this.#queued = null;
+        this.#writing = false;
+        this.failed();
+        return;
+      }
+      this.#bytes += c.length;
+      this.#count++;
+      if (!this.#posted) {
+        this.#posted = true;
+        this.host.post(this.#report);
+      }
+      c = this.#queued;
+      this.#queued = null;
+    }
+    this.#writing = false;
+  }
+
+  /** (event loop) Reports the writes finished since the last report. */
+  readonly #report = (): void => {
+    const bytes = this.#bytes, writes = this.#count;
+    this.#posted = false;
+    this.#bytes = 0;
+    this.#count = 0;
+    this.written(bytes, writes);
+  };
+}
