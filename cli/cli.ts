@@ -294,6 +294,7 @@ export async function main(args: string[], c: Catalog): Promise<number> {
       const r = await runWorld(image.machines, {
         seed: o.seed,
         memBytes: o.memBytes,
+        epochMs: o.epochMs,
         console: stdout,
         pcap: openPcap(),
         fault: o.fault,

@@ -37,6 +37,16 @@ Deno.test("net-demo: the client pings the server, fetches a page and prints nets
   }
 });
 
+Deno.test("net-demo: an epoch sets both machines' clocks and the capture's timestamps", async () => {
+  const epochMs = Date.UTC(2030, 0, 1);
+  const r = await run({ seed: 3, epochMs });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /^server: rtc0 at mainbus0: mc146818 RTC, 2030-01-01T00:00:00Z$/m);
+  assert.match(r.out, /^client: rtc0 at mainbus0: mc146818 RTC, 2030-01-01T00:00:00Z$/m);
+  const sec = new DataView(r.pcap.buffer).getUint32(24, true);
+  assert.ok(sec >= epochMs / 1000 && sec < epochMs / 1000 + 60, `first record at ${sec}`);
+});
+
 Deno.test("net-demo: the same seed gives a byte-identical capture and console", async () => {
   const a = await run({ seed: 11 });
   const b = await run({ seed: 11 });
