@@ -19,23 +19,12 @@
  * relay. Nothing is thrown out of the hook: malformed input passes to the stack.
  */
 import type { Ifnet } from "../net/if.ts";
-import type { NetStack } from "../net/netstack.ts";
-import { IPPROTO_TCP, IPPROTO_UDP, type Ipv4Addr, readIpv4 } from "../net/wire/mod.ts";
-import type { RelayEnv } from "./relay.ts";
+import { IPPROTO_TCP, IPPROTO_UDP, readIpv4 } from "../net/wire/mod.ts";
 import { NatTcp, type NatTcpStats } from "./nat_tcp.ts";
 import { NatUdp, type NatUdpStats } from "./nat_udp.ts";
+import type { NatEnv } from "./nat_env.ts";
 
-/** The host address guest traffic to the gateway goes to. */
-export const NAT_HOST_ADDR = "127.0.0.1";
-
-/** What the NAT's halves need of the gateway. */
-export interface NatEnv extends Omit<RelayEnv, "stats"> {
-  stack: NetStack;
-  /** The gateway address the NAT answers for (10.0.2.2). */
-  gateway: Ipv4Addr;
-  /** Runs `fn` on the natd thread (kernel context) from host context. */
-  kpost(fn: () => void): void;
-}
+export { NAT_HOST_ADDR, type NatEnv } from "./nat_env.ts";
 
 export interface NatStats {
   tcp: NatTcpStats;

@@ -59,7 +59,7 @@ import {
   type RelayStats,
   startRelay,
 } from "./relay.ts";
-import { NAT_HOST_ADDR, type NatEnv } from "./nat.ts";
+import { NAT_HOST_ADDR, type NatEnv } from "./nat_env.ts";
 
 /** Guest connections waiting for the host's answer at most (more SYNs are dropped). */
 export const MAX_FLOWS = 256;

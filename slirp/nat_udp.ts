@@ -32,7 +32,7 @@ import {
   verifyChecksum,
 } from "../net/wire/mod.ts";
 import { type HostUdpSocket, openUdp } from "../host/sockets.ts";
-import { NAT_HOST_ADDR, type NatEnv } from "./nat.ts";
+import { NAT_HOST_ADDR, type NatEnv } from "./nat_env.ts";
 
 /** A flow with no datagram either way for this long is closed. */
 export const UDP_IDLE_NS = 60e9;
