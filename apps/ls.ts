@@ -2,14 +2,16 @@
  * ls.ts — list directory contents, as NetBSD's ls(1) does with output that is not a
  * terminal: one name per line.
  *
- * Rules: `ls [-1adlA] [file ...]` (default "."). Operands that are not directories are
+ * Rules: `ls [-1adlAR] [file ...]` (default "."). Operands that are not directories are
  * listed first, then each directory's entries under a "dir:" header when there is more
  * than one operand. Names starting with '.' are hidden unless -a (or -A, which still
  * hides "." and ".."); entries are sorted bytewise. -l prints NetBSD's long format: mode,
  * links, owner, group, size, date (time of day within six months of now, else the year),
  * name, and `-> target` for a symbolic link, with "total N" (512-byte blocks) above a
  * directory's entries; with -l a symbolic link operand is not followed. A missing operand
- * is reported (`ls: x: No such file or directory`) and the status is 1.
+ * is reported (`ls: x: No such file or directory`) and the status is 1. -R lists each
+ * subdirectory after its parent, depth first in name order, under a "path:" header
+ * (symbolic links to directories are not followed; "." and ".." are not descended).
  */
 import {
   type App,
@@ -36,12 +38,13 @@ interface Flags {
   all: boolean;
   almostAll: boolean;
   dirAsFile: boolean;
+  recursive: boolean;
 }
 
 function* main(sys: Sys, argv: string[]): Wait<number> {
-  const g = getopt(argv.slice(1), "1adlA");
+  const g = getopt(argv.slice(1), "1adlAR");
   if (!g.ok) {
-    yield* eprint(sys, `ls: ${g.error}\nusage: ls [-1adlA] [file ...]\n`);
+    yield* eprint(sys, `ls: ${g.error}\nusage: ls [-1adlAR] [file ...]\n`);
     return 1;
   }
   const o = g.value.opts;
@@ -50,6 +53,7 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
     all: o.has("a"),
     almostAll: o.has("A"),
     dirAsFile: o.has("d"),
+    recursive: o.has("R"),
   };
   const operands = g.value.operands.length ? g.value.operands : ["."];
   let status = 0;
@@ -71,15 +75,18 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
   dirs.sort(byName);
   if (files.length) yield* printEntries(sys, files, f, false);
   const headers = operands.length > 1;
-  for (const [i, d] of dirs.entries()) {
-    if (headers) yield* print(sys, `${i > 0 || files.length ? "\n" : ""}${d.name}:\n`);
+  let first = files.length === 0;
+  /** Lists directory `d` (its header first when `header`), then with -R its subdirectories. */
+  const listDir = function* (d: Entry, header: boolean): Wait {
+    if (header) yield* print(sys, `${first ? "" : "\n"}${d.name}:\n`);
+    first = false;
     let names: string[];
     try {
       names = yield* readDirNames(sys, d.path, true);
     } catch (e) {
       yield* warnErr(sys, "ls", d.name, e);
       status = 1;
-      continue;
+      return;
     }
     names = names.filter((n) =>
       f.all || (f.almostAll ? n !== "." && n !== ".." : !n.startsWith("."))
@@ -95,7 +102,13 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
       }
     }
     yield* printEntries(sys, entries, f, true);
-  }
+    if (!f.recursive) return;
+    for (const e of entries) {
+      if (e.name === "." || e.name === ".." || !S_ISDIR(e.st.mode)) continue;
+      yield* listDir({ name: e.path, path: e.path, st: e.st }, true);
+    }
+  };
+  for (const d of dirs) yield* listDir(d, headers);
   return status;
 }
 

@@ -1,256 +1,387 @@
 /**
- * sh_parse.ts — the shell's grammar (a small subset of POSIX sh, XCU 2.2–2.9): words with
- * quoting, parameters, lists joined by `;`, `&&`, `||` and newlines, and redirections.
+ * sh_parse.ts — the shell's grammar (POSIX sh, XCU 2.9, the parts apps/sh.ts runs) over
+ * the tokens of sh_lex.ts: simple commands with assignments and redirections
+ * (here-documents included); pipelines with `!`; and-or lists; `;`, `&` and newline
+ * lists; `{ }`, `( )`, if, while, until, for and case.
  *
- * Rules: pure. Quoting follows XCU 2.2: a backslash outside quotes keeps the next
- * character (and a backslash-newline disappears); single quotes keep everything up to the
- * next single quote; inside double quotes a backslash escapes only `$`, `` ` ``, `"`, `\`
- * and newline, and parameters expand. Parameters (`$?`, `$#`, `$0`..`$9`, `$NAME`,
- * `${NAME}`) are kept as parts of a word and expanded when the command runs (so
- * `false; echo $?` prints 1); there is no field splitting or globbing. A word that is only
- * unquoted parameters expanding to nothing is removed. Redirections are `[n]>`, `[n]>>`,
- * `[n]<` with a file word and `[n]>&m`, `[n]<&m` with a descriptor. `#` at the start of a
- * word starts a comment to the end of the line. A syntax error throws `ShSyntaxError`.
+ * Rules: pure. Reserved words (if then elif else fi do done while until for in case esac
+ * { } !) are recognised only unquoted and where a command may start (`in` after for's or
+ * case's word). A leading `NAME=value` word of a simple command is an assignment. A
+ * here-document's body starts on the line after its operator; a quoted delimiter keeps
+ * the body literal, `<<-` strips leading tabs. Every command node keeps its source text
+ * (`src`), so a shell can hand a command to a child shell. A syntax error throws
+ * `ShSyntaxError`; `incomplete` is set when more input could complete it (a shell reading
+ * lines then reads another).
  */
+import { Lexer, type Redir, ShSyntaxError, type Tok, type Word } from "./sh_lex.ts";
 
-/** A piece of a word: literal text, or a parameter to expand. */
-export type WordPart = { lit: string } | { param: string; quoted: boolean };
+export {
+  type Redir,
+  type RedirOp,
+  ShSyntaxError,
+  skipSubst,
+  type Word,
+  type WordPart,
+} from "./sh_lex.ts";
 
-/** A word before expansion. `quoted` is set when any part of it was quoted. */
-export interface Word {
-  parts: WordPart[];
-  quoted: boolean;
+export interface Assign {
+  name: string;
+  value: Word;
 }
 
-export type RedirOp = ">" | ">>" | "<" | ">&" | "<&";
-
-export interface Redir {
-  /** The descriptor redirected. */
-  fd: number;
-  op: RedirOp;
-  /** A file name, or for `>&`/`<&` a descriptor number. */
-  target: Word;
-}
-
-export interface SimpleCommand {
-  words: Word[];
-  redirs: Redir[];
-}
-
-/** One command of a list and how it joins the one before it. */
-export interface ListItem {
-  /** ";" for the first command and after `;` or a newline. */
-  join: ";" | "&&" | "||";
-  cmd: SimpleCommand;
-}
-
-export class ShSyntaxError extends Error {
-  constructor(msg: string) {
-    super(msg);
-    this.name = "ShSyntaxError";
+export type Cmd =
+  | { t: "simple"; assigns: Assign[]; words: Word[]; redirs: Redir[]; src: string }
+  | { t: "pipeline"; bang: boolean; cmds: Cmd[]; src: string }
+  | { t: "andor"; op: "&&" | "||"; left: Cmd; right: Cmd; src: string }
+  | { t: "list"; items: { cmd: Cmd; bg: boolean }[]; src: string }
+  | { t: "group"; sub: boolean; body: Cmd; redirs: Redir[]; src: string }
+  | {
+    t: "if";
+    arms: { cond: Cmd; body: Cmd }[];
+    els: Cmd | null;
+    redirs: Redir[];
+    src: string;
   }
-}
-
-type Token =
-  | { t: "word"; w: Word; fdPrefix: number | null }
-  | { t: "op"; op: ";" | "&&" | "||" | "\n" | "&" | "|" }
-  | { t: "redir"; op: RedirOp; fd: number | null };
-
-const SPECIAL_IN_DQ = new Set(["$", "`", '"', "\\", "\n"]);
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
-
-/** Splits `src` into tokens. */
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const n = src.length;
-  while (i < n) {
-    const c = src[i];
-    if (c === " " || c === "\t" || c === "\r") {
-      i++;
-      continue;
-    }
-    if (c === "\\" && src[i + 1] === "\n") {
-      i += 2;
-      continue;
-    }
-    if (c === "#") {
-      while (i < n && src[i] !== "\n") i++;
-      continue;
-    }
-    if (c === "\n" || c === ";") {
-      out.push({ t: "op", op: c });
-      i++;
-      continue;
-    }
-    if (c === "&" || c === "|") {
-      if (src[i + 1] === c) {
-        out.push({ t: "op", op: c === "&" ? "&&" : "||" });
-        i += 2;
-      } else {
-        out.push({ t: "op", op: c });
-        i++;
-      }
-      continue;
-    }
-    if (c === ">" || c === "<") {
-      i = redirOp(src, i, null, out);
-      continue;
-    }
-    // A word.
-    const parts: WordPart[] = [];
-    let lit = "";
-    let quoted = false;
-    let digitsOnly = true;
-    const flush = () => {
-      if (lit) parts.push({ lit });
-      lit = "";
-    };
-    const param = (inDq: boolean): void => {
-      // At src[i] === "$".
-      const d = src[i + 1];
-      if (d === "{") {
-        const end = src.indexOf("}", i + 2);
-        if (end < 0) throw new ShSyntaxError("missing '}'");
-        const name = src.slice(i + 2, end);
-        if (!/^([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#$])$/.test(name)) {
-          throw new ShSyntaxError(`\${${name}}: bad substitution`);
-        }
-        flush();
-        parts.push({ param: name, quoted: inDq });
-        i = end + 1;
-      } else if (d !== undefined && (d === "?" || d === "#" || d === "$" || /[0-9]/.test(d))) {
-        flush();
-        parts.push({ param: d, quoted: inDq });
-        i += 2;
-      } else if (d !== undefined && NAME_START.test(d)) {
-        let j = i + 1;
-        while (j < n && NAME_CHAR.test(src[j])) j++;
-        flush();
-        parts.push({ param: src.slice(i + 1, j), quoted: inDq });
-        i = j;
-      } else {
-        lit += "$";
-        i++;
-      }
-    };
-    while (i < n) {
-      const ch = src[i];
-      if (" \t\r\n;&|<>".includes(ch)) break;
-      if (ch !== "\\" && !/[0-9]/.test(ch)) digitsOnly = false;
-      if (ch === "\\") {
-        digitsOnly = false;
-        quoted = true;
-        if (i + 1 >= n) {
-          lit += "\\";
-          i++;
-        } else if (src[i + 1] === "\n") {
-          i += 2;
-        } else {
-          lit += src[i + 1];
-          i += 2;
-        }
-      } else if (ch === "'") {
-        quoted = true;
-        const end = src.indexOf("'", i + 1);
-        if (end < 0) throw new ShSyntaxError("unterminated quoted string");
-        lit += src.slice(i + 1, end);
-        i = end + 1;
-      } else if (ch === '"') {
-        quoted = true;
-        i++;
-        for (;;) {
-          if (i >= n) throw new ShSyntaxError("unterminated quoted string");
-          const q = src[i];
-          if (q === '"') {
-            i++;
-            break;
-          }
-          if (q === "\\" && i + 1 < n && SPECIAL_IN_DQ.has(src[i + 1])) {
-            if (src[i + 1] !== "\n") lit += src[i + 1];
-            i += 2;
-          } else if (q === "$") {
-            param(true);
-          } else {
-            lit += q;
-            i++;
-          }
-        }
-      } else if (ch === "$") {
-        param(false);
-      } else {
-        lit += ch;
-        i++;
-      }
-    }
-    flush();
-    // "2>file": an all-digit word right before a redirection operator is its descriptor.
-    const next = src[i];
-    if ((next === ">" || next === "<") && digitsOnly && !quoted && parts.length === 1) {
-      i = redirOp(src, i, Number((parts[0] as { lit: string }).lit), out);
-      continue;
-    }
-    out.push({ t: "word", w: { parts, quoted }, fdPrefix: null });
-  }
-  return out;
-}
-
-/** Reads a redirection operator at src[i]; returns the index after it. */
-function redirOp(src: string, i: number, fd: number | null, out: Token[]): number {
-  const c = src[i];
-  let op: RedirOp;
-  if (c === ">" && src[i + 1] === ">") op = ">>";
-  else if (src[i + 1] === "&") op = c === ">" ? ">&" : "<&";
-  else op = c as ">" | "<";
-  out.push({ t: "redir", op, fd });
-  return i + op.length;
-}
-
-/** Parses a whole script or command line into a list of commands. */
-export function parse(src: string): ListItem[] {
-  const toks = tokenize(src);
-  const items: ListItem[] = [];
-  let join: ListItem["join"] = ";";
-  let cur: SimpleCommand | null = null;
-  const end = (why: string) => {
-    if (!cur) throw new ShSyntaxError(`unexpected '${why}'`);
-    items.push({ join, cmd: cur });
-    cur = null;
+  | { t: "while"; until: boolean; cond: Cmd; body: Cmd; redirs: Redir[]; src: string }
+  | { t: "for"; name: string; words: Word[] | null; body: Cmd; redirs: Redir[]; src: string }
+  | {
+    t: "case";
+    word: Word;
+    arms: { pats: Word[]; body: Cmd | null }[];
+    redirs: Redir[];
+    src: string;
   };
-  for (let k = 0; k < toks.length; k++) {
-    const t = toks[k];
-    if (t.t === "word") {
-      cur ??= { words: [], redirs: [] };
-      cur.words.push(t.w);
-    } else if (t.t === "redir") {
-      const f = toks[k + 1];
-      if (!f || f.t !== "word") throw new ShSyntaxError(`redirection ${t.op} needs a target`);
-      k++;
-      cur ??= { words: [], redirs: [] };
-      const fd = t.fd ?? (t.op === "<" || t.op === "<&" ? 0 : 1);
-      cur.redirs.push({ fd, op: t.op, target: f.w });
-    } else if (t.op === "&" || t.op === "|") {
-      throw new ShSyntaxError(`'${t.op}' is not supported`);
-    } else if (t.op === ";" || t.op === "\n") {
-      if (cur) end(t.op);
-      else if (t.op === ";") throw new ShSyntaxError("unexpected ';'");
-      else if (join !== ";") continue; // a newline after && or || continues the list
-      join = ";";
-    } else {
-      end(t.op);
-      join = t.op;
+
+const RESERVED = new Set([
+  "if",
+  "then",
+  "elif",
+  "else",
+  "fi",
+  "do",
+  "done",
+  "while",
+  "until",
+  "for",
+  "case",
+  "esac",
+  "{",
+  "}",
+  "!",
+  "in",
+]);
+
+class Parser {
+  readonly lx: Lexer;
+  tok: Tok;
+
+  constructor(readonly src: string) {
+    this.lx = new Lexer(src);
+    this.tok = this.lx.lex();
+  }
+
+  // --- the parser ---
+
+  next(): Tok {
+    const t = this.tok;
+    this.tok = this.lx.lex();
+    return t;
+  }
+
+  /** The current token as a reserved word, if it is an unquoted one. */
+  reserved(): string | null {
+    const t = this.tok;
+    if (t.t !== "word" || t.w.quoted || t.w.parts.length !== 1) return null;
+    const p = t.w.parts[0];
+    return "lit" in p && RESERVED.has(p.lit) ? p.lit : null;
+  }
+
+  isOp(op: string): boolean {
+    const t: Tok = this.tok;
+    return t.t === "op" && t.op === op;
+  }
+
+  atEof(): boolean {
+    const t: Tok = this.tok;
+    return t.t === "eof";
+  }
+
+  isWord(w: string): boolean {
+    return this.reserved() === w;
+  }
+
+  expectWord(w: string): void {
+    if (!this.isWord(w)) this.unexpected(`expected '${w}'`);
+    this.next();
+  }
+
+  unexpected(why?: string): never {
+    const t = this.tok;
+    if (t.t === "eof") {
+      throw new ShSyntaxError(`unexpected end of input${why ? ` (${why})` : ""}`, true);
+    }
+    const what = t.t === "word" ? t.raw : t.t === "nl" ? "newline" : t.t === "op" ? t.op : t.op;
+    throw new ShSyntaxError(`unexpected '${what}'${why ? ` (${why})` : ""}`);
+  }
+
+  skipNewlines(): void {
+    while (this.tok.t === "nl") this.next();
+  }
+
+  /** A whole program: a list to end of input. */
+  program(): Cmd {
+    this.skipNewlines();
+    const start = this.tok.start;
+    const items: { cmd: Cmd; bg: boolean }[] = [];
+    while (!this.atEof()) {
+      items.push(...this.listItems());
+      this.skipNewlines();
+      if (!this.atEof() && !this.startsCommand()) this.unexpected();
+    }
+    return { t: "list", items, src: this.src.slice(start, this.lx.i) };
+  }
+
+  startsCommand(): boolean {
+    const t = this.tok;
+    if (t.t === "redir") return true;
+    if (t.t === "op") return t.op === "(";
+    if (t.t !== "word") return false;
+    const r = this.reserved();
+    return r === null || ["if", "while", "until", "for", "case", "{", "!"].includes(r);
+  }
+
+  /** and-or lists separated by `;` or `&` (one line's worth). */
+  listItems(): { cmd: Cmd; bg: boolean }[] {
+    const items: { cmd: Cmd; bg: boolean }[] = [];
+    while (this.startsCommand()) {
+      const cmd = this.andOr();
+      let bg = false;
+      const t = this.tok;
+      if (t.t === "op" && (t.op === ";" || t.op === "&")) {
+        bg = t.op === "&";
+        this.next();
+      }
+      items.push({ cmd, bg });
+      if (!bg && !(t.t === "op" && t.op === ";")) break;
+    }
+    return items;
+  }
+
+  /** A compound list (the body of if, while, ...): lists across newlines. */
+  compoundList(): Cmd {
+    this.skipNewlines();
+    const start = this.tok.start;
+    const items: { cmd: Cmd; bg: boolean }[] = [];
+    while (this.startsCommand()) {
+      items.push(...this.listItems());
+      this.skipNewlines();
+    }
+    if (items.length === 0) this.unexpected();
+    return { t: "list", items, src: this.src.slice(start, this.tok.start) };
+  }
+
+  andOr(): Cmd {
+    const start = this.tok.start;
+    let left = this.pipeline();
+    for (;;) {
+      const t = this.tok;
+      if (t.t !== "op" || (t.op !== "&&" && t.op !== "||")) return left;
+      this.next();
+      this.skipNewlines();
+      const right = this.pipeline();
+      left = {
+        t: "andor",
+        op: t.op as "&&" | "||",
+        left,
+        right,
+        src: this.src.slice(start, this.tok.start).trimEnd(),
+      };
     }
   }
-  if (cur) end("end of input");
-  else if (join !== ";") throw new ShSyntaxError(`unexpected end of input after '${join}'`);
-  return items;
+
+  pipeline(): Cmd {
+    const start = this.tok.start;
+    let bang = false;
+    if (this.isWord("!")) {
+      bang = true;
+      this.next();
+    }
+    const cmds = [this.command()];
+    while (this.isOp("|")) {
+      this.next();
+      this.skipNewlines();
+      cmds.push(this.command());
+    }
+    if (!bang && cmds.length === 1) return cmds[0];
+    return { t: "pipeline", bang, cmds, src: this.src.slice(start, this.tok.start).trimEnd() };
+  }
+
+  command(): Cmd {
+    const start = this.tok.start;
+    const r = this.reserved();
+    let c: Cmd;
+    if (this.isOp("(")) {
+      this.next();
+      const body = this.compoundList();
+      if (!(this.isOp(")"))) this.unexpected("expected ')'");
+      this.next();
+      c = { t: "group", sub: true, body, redirs: [], src: "" };
+    } else if (r === "{") {
+      this.next();
+      const body = this.compoundList();
+      this.expectWord("}");
+      c = { t: "group", sub: false, body, redirs: [], src: "" };
+    } else if (r === "if") c = this.ifClause();
+    else if (r === "while" || r === "until") {
+      this.next();
+      const cond = this.compoundList();
+      this.expectWord("do");
+      const body = this.compoundList();
+      this.expectWord("done");
+      c = { t: "while", until: r === "until", cond, body, redirs: [], src: "" };
+    } else if (r === "for") c = this.forClause();
+    else if (r === "case") c = this.caseClause();
+    else if (r !== null && r !== "!") this.unexpected();
+    else return this.simple();
+    // Redirections after a compound command apply to all of it.
+    while (this.tok.t === "redir") (c as { redirs: Redir[] }).redirs.push(this.redirection());
+    c.src = this.src.slice(start, this.tok.start).trimEnd();
+    return c;
+  }
+
+  ifClause(): Cmd {
+    this.next();
+    const arms: { cond: Cmd; body: Cmd }[] = [];
+    let els: Cmd | null = null;
+    for (;;) {
+      const cond = this.compoundList();
+      this.expectWord("then");
+      arms.push({ cond, body: this.compoundList() });
+      if (this.isWord("elif")) {
+        this.next();
+        continue;
+      }
+      if (this.isWord("else")) {
+        this.next();
+        els = this.compoundList();
+      }
+      this.expectWord("fi");
+      return { t: "if", arms, els, redirs: [], src: "" };
+    }
+  }
+
+  forClause(): Cmd {
+    this.next();
+    const t = this.tok;
+    if (t.t !== "word" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(t.raw)) this.unexpected("a name");
+    const name = (this.next() as { raw: string }).raw;
+    let words: Word[] | null = null;
+    this.skipNewlines();
+    if (this.isWord("in")) {
+      this.next();
+      words = [];
+      while (this.tok.t === "word") words.push((this.next() as { w: Word }).w);
+      if (this.isOp(";")) this.next();
+      else if (this.tok.t !== "nl") this.unexpected();
+    } else if (this.isOp(";")) this.next();
+    this.skipNewlines();
+    this.expectWord("do");
+    const body = this.compoundList();
+    this.expectWord("done");
+    return { t: "for", name, words, body, redirs: [], src: "" };
+  }
+
+  caseClause(): Cmd {
+    this.next();
+    if (this.tok.t !== "word") this.unexpected("a word");
+    const word = (this.next() as { w: Word }).w;
+    this.skipNewlines();
+    this.expectWord("in");
+    this.skipNewlines();
+    const arms: { pats: Word[]; body: Cmd | null }[] = [];
+    while (!this.isWord("esac")) {
+      if (this.isOp("(")) this.next();
+      const pats: Word[] = [];
+      for (;;) {
+        if (this.tok.t !== "word") this.unexpected("a pattern");
+        pats.push((this.next() as { w: Word }).w);
+        if (this.isOp("|")) this.next();
+        else break;
+      }
+      if (!(this.isOp(")"))) this.unexpected("expected ')'");
+      this.next();
+      this.skipNewlines();
+      let body: Cmd | null = null;
+      if (!(this.isOp(";;")) && !this.isWord("esac")) {
+        body = this.compoundList();
+      }
+      arms.push({ pats, body });
+      if (this.isOp(";;")) {
+        this.next();
+        this.skipNewlines();
+      } else if (!this.isWord("esac")) this.unexpected("expected ';;' or 'esac'");
+    }
+    this.next();
+    return { t: "case", word, arms, redirs: [], src: "" };
+  }
+
+  redirection(): Redir {
+    const t = this.next() as Extract<Tok, { t: "redir" }> & { strip?: boolean };
+    const f = this.tok;
+    if (f.t !== "word") {
+      if (f.t === "eof") throw new ShSyntaxError(`redirection ${t.op} needs a target`, true);
+      throw new ShSyntaxError(`redirection ${t.op} needs a target`);
+    }
+    const fd = t.fd ?? (t.op === "<" || t.op === "<&" || t.op === "<<" || t.op === "<>" ? 0 : 1);
+    const r: Redir = { fd, op: t.op, target: f.w };
+    if (t.op === "<<") {
+      // Queued before the next token is read: that token may be the newline after which
+      // the body starts.
+      r.expand = !f.w.quoted;
+      if (t.strip) (r as { strip?: boolean }).strip = true;
+      this.lx.pendingHere.push(r);
+    }
+    this.next();
+    return r;
+  }
+
+  simple(): Cmd {
+    const start = this.tok.start;
+    const assigns: Assign[] = [];
+    const words: Word[] = [];
+    const redirs: Redir[] = [];
+    for (;;) {
+      const t = this.tok;
+      if (t.t === "redir") redirs.push(this.redirection());
+      else if (t.t === "word") {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(t.raw);
+        const first = t.w.parts[0];
+        if (words.length === 0 && m && "lit" in first && !first.q && first.lit.startsWith(m[0])) {
+          const value: Word = { parts: [...t.w.parts], quoted: true };
+          const rest = first.lit.slice(m[0].length);
+          value.parts[0] = { lit: rest, q: false };
+          assigns.push({ name: m[1], value });
+        } else words.push(t.w);
+        this.next();
+      } else break;
+    }
+    if (assigns.length === 0 && words.length === 0 && redirs.length === 0) this.unexpected();
+    return {
+      t: "simple",
+      assigns,
+      words,
+      redirs,
+      src: this.src.slice(start, this.tok.start).trimEnd(),
+    };
+  }
 }
 
-/** Expands a word with `lookup` giving parameters' values; null if it expands to no word. */
-export function expandWord(w: Word, lookup: (name: string) => string): string | null {
-  let s = "";
-  for (const p of w.parts) s += "lit" in p ? p.lit : lookup(p.param);
-  if (s === "" && !w.quoted && w.parts.every((p) => "param" in p && !p.quoted)) return null;
-  return s;
+/** Parses a whole script or command line. */
+export function parse(src: string): Cmd {
+  const p = new Parser(src);
+  const prog = p.program();
+  if (p.lx.pendingHere.length) {
+    throw new ShSyntaxError("here-document without a body", true);
+  }
+  return prog;
 }

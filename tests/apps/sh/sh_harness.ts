@@ -1,7 +1,7 @@
 /**
  * sh_harness.ts (test support for tests/apps/sh) — runs `sh` with the file tools linked,
- * as the shell image does, over a kernel with the VFS (tmpfs root), kernfs at /kern and a
- * tmpfs at /tmp; returns the exit status and what the run printed on the console.
+ * as the shell image does, over a kernel with the VFS (tmpfs root), kernfs at /kern, devfs at
+ * /dev and a tmpfs at /tmp; returns the exit status and what the run printed on the console.
  */
 import { FILE_TOOLS } from "../../../apps/file_tools.ts";
 import { sh } from "../../../apps/sh.ts";
@@ -9,6 +9,7 @@ import { initComponents } from "../../../kernel/kern/component.ts";
 import type { Kernel } from "../../../kernel/kern/kernel.ts";
 import { AppRunner } from "../../../kernel/syscall/exec.ts";
 import { rumpfs_kernfs, rumpfs_tmpfs, rumpvfs } from "../../../fs/vfs_init.ts";
+import { rumpfs_devfs } from "../../../fs/devfs/devfs.ts";
 import { runInKernel } from "../../support/kernel.ts";
 
 export interface ShRun {
@@ -25,7 +26,7 @@ export function runSh(
 ): ShRun {
   let status = -1;
   const r = runInKernel(function* (k) {
-    yield* initComponents(k, [rumpvfs, rumpfs_tmpfs, rumpfs_kernfs]);
+    yield* initComponents(k, [rumpvfs, rumpfs_tmpfs, rumpfs_kernfs, rumpfs_devfs]);
     if (opts.input !== undefined) {
       k.consoleInput(new TextEncoder().encode(opts.input));
       k.consoleInput(null);

@@ -97,7 +97,7 @@ Deno.test("sh: with no arguments it reads lines from fd 0 with a prompt until en
 });
 
 Deno.test("sh: interactive input stops at exit, and a syntax error does not end it", () => {
-  const r = runSh([], { input: "echo 'x\necho ok\nexit 4\necho never\n" });
-  assert.equal(r.out, "$ sh: syntax error: unterminated quoted string\n$ ok\n$ ");
+  const r = runSh([], { input: "echo x )\necho ok\nexit 4\necho never\n" });
+  assert.equal(r.out, "$ sh: syntax error: unexpected ')'\n$ ok\n$ ");
   assert.equal(r.status, 4);
 });

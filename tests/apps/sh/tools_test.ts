@@ -37,7 +37,7 @@ Deno.test("ls -l: NetBSD's long format with a total, owner names and a link targ
 
 Deno.test("ls: a missing operand is reported, the rest listed, status 1", () => {
   check("touch /tmp/a; ls /nope /tmp/a", "ls: /nope: No such file or directory\n/tmp/a\n", 1);
-  check("ls -z", "ls: unknown option -- z\nusage: ls [-1adlA] [file ...]\n", 1);
+  check("ls -z", "ls: unknown option -- z\nusage: ls [-1adlAR] [file ...]\n", 1);
 });
 
 Deno.test("cat: concatenates files and stdin; a missing file is reported, status 1", () => {
