@@ -164,6 +164,18 @@ const TCP_LINES: Line[] = [
   ["fastrexmit", "fast retransmits"],
   ["sackrexmit", "SACK hole retransmissions"],
   ["partialack", "NewReno partial acks"],
+  ["oowacklimit", "out-of-window/PAWS acks not sent (rate limit)"],
+  ["sc_added", "SYN cache entries added"],
+  ["sc_entries", "SYN cache entries now"],
+  ["sc_completed", "connections completed from the SYN cache"],
+  ["sc_timed_out", "SYN cache entries timed out"],
+  ["sc_overflowed", "SYN cache overflows (answered with cookies)"],
+  ["sc_reset", "SYN cache entries reset"],
+  ["sc_dupesyn", "duplicate SYNs received for entries"],
+  ["sc_aborted", "SYN cache entries aborted (listener closed)"],
+  ["sc_cookies_sent", "SYN cookies sent"],
+  ["sc_cookies_accepted", "SYN cookies accepted"],
+  ["sc_cookies_rejected", "SYN cookies rejected"],
 ];
 
 /** ICMP type names for the histograms (RFC 792 and NetBSD's icmp_names). */

@@ -14,9 +14,14 @@
  *
  * Rules:
  * - Transmit copies the frame into a free transmit buffer and kicks; it reclaims
- *   completed buffers first. With none free, the frame is dropped and counted
- *   (`txRingFull`), and ifnet gets false (ENOBUFS). Transmit interrupts are off: the
- *   used ring is reaped on the next transmit and on every interrupt.
+ *   completed buffers first. With none free the frame waits, copied, on the interface's
+ *   send queue (NetBSD's if_snd, bounded by `ifqMaxlen`, IFQ_MAXLEN-like) and transmit
+ *   interrupts are turned on; the handler reclaims buffers and moves queued frames into
+ *   them in order, and turns transmit interrupts off again once the queue is empty. A new
+ *   frame never overtakes queued ones. Only a frame arriving with the queue full is
+ *   dropped (`ifqDrops`; ifnet gets false, ENOBUFS). `txRingFull` counts the frames that
+ *   had to wait. Without queued frames transmit interrupts stay off and the used ring is
+ *   reaped on the next transmit and on every interrupt.
  * - The interrupt handler runs on the interrupt thread and never blocks: it reads the ISR
  *   (lowering the line), reaps the receive ring, hands each frame to if_input (which
  *   copies it) and reposts the buffer, reaps the transmit ring, and follows the link
@@ -53,9 +58,16 @@ export const VIRTIO_NET_HDR_LEN = 10;
 export const VIOIF_NBUF = 256;
 export const VIOIF_BUFSIZE = 2048;
 
+/** Frames the send queue holds by default while the transmit ring is full. */
+export const VIOIF_IFQ_MAXLEN = 512;
+
 export interface VioifStats {
-  /** Frames dropped because every transmit buffer was in use. */
+  /** Frames that found every transmit buffer in use and waited on the send queue. */
   txRingFull: number;
+  /** Frames dropped because the send queue was full too (if_snd's ifq_drops). */
+  ifqDrops: number;
+  /** The longest the send queue has been. */
+  ifqMaxDepth: number;
   /** Frames too long for a transmit buffer. */
   txTooLong: number;
   /** Receive completions too short for a header or longer than the buffer. */
@@ -68,6 +80,8 @@ export interface VioifStats {
 export class Vioif {
   readonly stats: VioifStats = {
     txRingFull: 0,
+    ifqDrops: 0,
+    ifqMaxDepth: 0,
     txTooLong: 0,
     rxErrors: 0,
     intrs: 0,
@@ -80,6 +94,11 @@ export class Vioif {
   /** Buffers (and descriptors in use) per direction. */
   readonly #rxCount: number;
   readonly #txCount: number;
+  /** if_snd: copies of frames waiting for a transmit buffer, oldest first. */
+  #snd: Uint8Array[] = [];
+  #sndHead = 0;
+  /** The send queue's bound (frames). */
+  ifqMaxlen = VIOIF_IFQ_MAXLEN;
 
   constructor(
     readonly k: Kernel,
@@ -111,18 +130,44 @@ export class Vioif {
     this.txq.setInterrupts(false);
   }
 
-  /** if_transmit: copies `frame` into a transmit buffer; false when it cannot. */
+  /** Frames waiting on the send queue. */
+  get ifqLen(): number {
+    return this.#snd.length - this.#sndHead;
+  }
+
+  /**
+   * if_transmit: copies `frame` into a transmit buffer, or onto the send queue while the
+   * ring is full; false only when the frame is too long or the queue is full too.
+   */
   transmit(frame: Uint8Array): boolean {
     if (frame.length > VIOIF_BUFSIZE - VIRTIO_NET_HDR_LEN) {
       this.stats.txTooLong++;
       return false;
     }
     this.#reapTx();
-    const d = this.txq.allocDesc();
-    if (d < 0) {
-      this.stats.txRingFull++;
+    if (this.ifqLen === 0) {
+      const d = this.txq.allocDesc();
+      if (d >= 0) {
+        this.#load(d, frame);
+        this.sc.notify(this.txq);
+        return true;
+      }
+    } else {
+      this.#drainSnd(); // room may have come back since the last interrupt
+    }
+    if (this.ifqLen >= this.ifqMaxlen) {
+      this.stats.ifqDrops++;
       return false;
     }
+    this.stats.txRingFull++;
+    if (this.ifqLen === 0) this.txq.setInterrupts(true); // the transmit-complete interrupt
+    this.#snd.push(frame.slice());
+    this.stats.ifqMaxDepth = Math.max(this.stats.ifqMaxDepth, this.ifqLen);
+    return true;
+  }
+
+  /** Copies `frame` into transmit buffer `d` and makes it available to the device. */
+  #load(d: number, frame: Uint8Array): void {
     const va = this.#txBufs.va + d * VIOIF_BUFSIZE;
     const mem = this.k.mem;
     mem.fill(0, va, va + VIRTIO_NET_HDR_LEN);
@@ -130,8 +175,27 @@ export class Vioif {
     const pa = this.sc.pa.pci.virt_to_mach(va);
     this.txq.setDesc(d, pa, VIRTIO_NET_HDR_LEN + frame.length, 0);
     this.txq.enqueue(d);
-    this.sc.notify(this.txq);
-    return true;
+  }
+
+  /** Moves queued frames into free transmit buffers (vioif_start from the interrupt). */
+  #drainSnd(): void {
+    let moved = 0;
+    while (this.ifqLen > 0) {
+      const d = this.txq.allocDesc();
+      if (d < 0) break;
+      this.#load(d, this.#snd[this.#sndHead]);
+      this.#sndHead++;
+      moved++;
+    }
+    if (this.ifqLen === 0) {
+      this.#snd = [];
+      this.#sndHead = 0;
+      this.txq.setInterrupts(false);
+    } else if (this.#sndHead > 64 && this.#sndHead * 2 > this.#snd.length) {
+      this.#snd = this.#snd.slice(this.#sndHead);
+      this.#sndHead = 0;
+    }
+    if (moved) this.sc.notify(this.txq);
   }
 
   #reapTx(): void {
@@ -150,6 +214,7 @@ export class Vioif {
     if (isr & VIRTIO_ISR_QUEUE) {
       this.#rxIntr();
       this.#reapTx();
+      if (this.ifqLen > 0) this.#drainSnd();
     }
     return 1;
   }

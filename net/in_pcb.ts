@@ -10,8 +10,14 @@
  *     specific address (BSD semantics); the conflict is EADDRINUSE.
  *   - Binding an address that is not ours is EADDRNOTAVAIL; binding twice is EINVAL.
  *   - Ephemeral ports come from 49152–65535 (IANA dynamic range, NetBSD's
- *     anonportmin/max), starting at a random point (cprng32) and probing upward, as
- *     NetBSD's randomised port algorithm does; none free is EAGAIN.
+ *     anonportmin/max); none free is EAGAIN. For a connect, RFC 6056 §3.3.3's algorithm
+ *     3: the search starts at a keyed hash of (laddr, faddr, fport) plus a table-wide
+ *     counter that moves on with every allocation, so successive connections to one
+ *     destination take successive ports and a just-closed four-tuple comes back only
+ *     after the whole range was used; other destinations' sequences cannot be guessed.
+ *     The key is drawn from the cprng on first use. A bind without a destination starts
+ *     at a cprng point. The table counts PCBs per local port, so the search never walks
+ *     the PCBs.
  *   - Input lookup prefers an exact four-tuple match, then the most specific wildcard.
  *   - Iteration is in creation order, so lookups are deterministic.
  *   - `pcbInfo` is one PCB as `net.inet.pcblist` lists it (netstat -a), for every
@@ -29,12 +35,25 @@ export const IPPORT_ANONMAX = 65535;
 
 export class Inpcb {
   laddr: Ipv4Addr = INADDR_ANY;
-  lport = 0;
+  #lport = 0;
   faddr: Ipv4Addr = INADDR_ANY;
   fport = 0;
   /** The IP protocol of a raw PCB (0 for UDP/TCP tables). */
   proto = 0;
   constructor(readonly table: InpcbTable, public so: Socket | null) {}
+
+  /** The local port; the table counts the PCBs on each (for ephemeral choice). */
+  get lport(): number {
+    return this.#lport;
+  }
+  set lport(port: number) {
+    if (port === this.#lport) return;
+    if (this.table.pcbs.has(this)) {
+      this.table.portUse(this.#lport, -1);
+      this.table.portUse(port, 1);
+    }
+    this.#lport = port;
+  }
 
   /** SO_REUSEADDR / SO_REUSEPORT of its socket. */
   get reuse(): number {
@@ -43,21 +62,34 @@ export class Inpcb {
 }
 
 export class InpcbTable {
-  readonly pcbs: Inpcb[] = [];
+  /** Every PCB, in creation order. */
+  readonly pcbs = new Set<Inpcb>();
+  /** RFC 6056 algorithm 3: next_ephemeral and the key of F(). */
+  #nextEphemeral = 0;
+  #portKey: number[] | null = null;
+  /** PCBs per local port (port 0 included), kept by Inpcb's lport setter and `free`. */
+  readonly #ports = new Map<number, number>();
 
   constructor(readonly stack: NetStack, readonly name: string) {}
 
   /** in_pcballoc. */
   alloc(so: Socket | null): Inpcb {
     const p = new Inpcb(this, so);
-    this.pcbs.push(p);
+    this.pcbs.add(p);
+    this.portUse(p.lport, 1);
     return p;
+  }
+
+  /** Counts one more (`d` 1) or one fewer (`d` −1) PCB on local port `port`. */
+  portUse(port: number, d: number): void {
+    const n = (this.#ports.get(port) ?? 0) + d;
+    if (n > 0) this.#ports.set(port, n);
+    else this.#ports.delete(port);
   }
 
   /** in_pcbdetach. */
   free(p: Inpcb): void {
-    const i = this.pcbs.indexOf(p);
-    if (i >= 0) this.pcbs.splice(i, 1);
+    if (this.pcbs.delete(p)) this.portUse(p.lport, -1);
   }
 
   /** in_pcbbind: `port` 0 picks an ephemeral one. */
@@ -91,14 +123,26 @@ export class InpcbTable {
     return false;
   }
 
-  /** A free port from the ephemeral range. */
-  ephemeral(): number {
+  /**
+   * A free port from the ephemeral range: for a connection to faddr:fport (RFC 6056
+   * algorithm 3) when given, else from a random point.
+   */
+  ephemeral(laddr?: Ipv4Addr, faddr?: Ipv4Addr, fport?: number): number {
     const n = IPPORT_ANONMAX - IPPORT_ANONMIN + 1;
-    const start = this.stack.k.cprng32() % n;
-    const used = new Set(this.pcbs.map((o) => o.lport));
+    let start: number;
+    if (faddr === undefined) {
+      start = this.stack.k.cprng32() % n;
+    } else {
+      this.#portKey ??= [this.stack.k.cprng32(), this.stack.k.cprng32()];
+      const [k0, k1] = this.#portKey;
+      start = (portHash(k0, k1, laddr ?? 0, faddr, fport ?? 0) + this.#nextEphemeral) % n;
+    }
     for (let i = 0; i < n; i++) {
       const port = IPPORT_ANONMIN + ((start + i) % n);
-      if (!used.has(port)) return port;
+      if (!this.#ports.has(port)) {
+        if (faddr !== undefined) this.#nextEphemeral = (this.#nextEphemeral + i + 1) % n;
+        return port;
+      }
     }
     throw new Errno(EAGAIN, "no ephemeral port is free");
   }
@@ -120,7 +164,7 @@ export class InpcbTable {
     if (p.lport !== 0 && this.lookupConnected(laddr, p.lport, faddr, fport, p)) {
       throw new Errno(EADDRINUSE, "connection exists");
     }
-    if (p.lport === 0) p.lport = this.ephemeral();
+    if (p.lport === 0) p.lport = this.ephemeral(laddr, faddr, fport);
     p.laddr = laddr;
     p.faddr = faddr;
     p.fport = fport;
@@ -173,6 +217,20 @@ export class InpcbTable {
     }
     return best;
   }
+}
+
+/** RFC 6056's F(): a keyed hash of the connection's addresses and foreign port. */
+function portHash(k0: number, k1: number, laddr: number, faddr: number, fport: number): number {
+  // A few rounds of an xorshift-multiply mix over the words under the key (not a MAC:
+  // it only has to make one destination's sequence unguessable from another's).
+  let h = k0 ^ 0x9e3779b9;
+  for (const w of [laddr, faddr, fport, k1]) {
+    h = Math.imul(h ^ w, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
 }
 
 /** One socket as `net.inet.pcblist` lists it (netstat -a). */

@@ -85,8 +85,12 @@ export function netinetInit(k: Kernel): NetStack {
   k.sysctl.register("net.inet.icmp.stats", () => s.icmp.stat);
   k.sysctl.register("net.inet.udp.stats", () => s.udp.stat);
   k.sysctl.register("net.inet.tcp.stats", () => ({ ...s.tcp?.stats() }));
+  // A number that changes whenever a TCP listener starts or stops: a watcher reads it and
+  // lists the PCBs only when it moved (the CLI's "serving on" announcement).
+  k.sysctl.register("net.inet.tcp.listengen", () => s.tcp?.listenGen ?? 0);
   k.sysctl.register("net.inet.arp.stats", () => s.arp.stat);
   k.sysctl.register("net.inet.pcblist", () => pcblist(s));
+  k.sysctl.register("net.sockets", () => s.sockets);
   return s;
 }
 

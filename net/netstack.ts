@@ -51,6 +51,8 @@ export class NetStack {
   readonly lock: KMutex;
   /** The loopback interface (made by loopback.ts's loopattach, from the inet domain). */
   lo0!: Ifnet;
+  /** Sockets made and not yet closed (socket.ts counts them; net.sockets). */
+  sockets = 0;
   #ifIndex = 1;
 
   constructor(readonly k: Kernel) {

@@ -157,6 +157,7 @@ export class Socket {
     this.rcv = new Sockbuf(pr.recvspace);
     this.snd = new Sockbuf(pr.sendspace);
     this.cv = stack.k.cv("socket");
+    stack.sockets++;
   }
 
   get type(): number {
@@ -433,6 +434,7 @@ export function soshutdown(so: Socket, how: number): void {
 export function soclose(so: Socket): void {
   if (so.closed) return;
   so.closed = true;
+  so.stack.sockets--;
   if (so.acceptq) {
     // Connections nobody accepted are dropped (soabort).
     for (const c of [...so.acceptq0, ...so.acceptq]) {

@@ -7,7 +7,9 @@
  * Rules:
  *   - Ports and bind conflicts are the socket layer's (an InpcbTable "tcp", kept until a
  *     closed connection's control block has reached CLOSED, so TIME_WAIT holds its port
- *     against binds without SO_REUSEADDR); segment demultiplexing is the engine's.
+ *     against binds without SO_REUSEADDR); segment demultiplexing is the engine's. The
+ *     PCB of a closed socket is freed by the engine's detach hook when its connection
+ *     reaches CLOSED: event-driven, no walk over lingering connections.
  *   - The engine's errors reach the socket once, as so_error (onError); its end reaches
  *     it as soisdisconnected (onClosed); end of stream as socantrcvmore. Errors the
  *     engine's recv throws are not reported a second time.
@@ -65,6 +67,7 @@ import {
   tcpListenClose,
   type TcpListener,
   tcpRecv,
+  TCPS_CLOSED,
   tcpSend,
   tcpSetKeepAlive,
   tcpSetNoDelay,
@@ -144,11 +147,15 @@ export class TcpGlue {
   readonly table: InpcbTable;
   /** Control blocks of closed sockets, kept while their connection lingers. */
   readonly #orphans = new Map<Inpcb, Tcb>();
+  readonly #orphanPcb = new Map<Tcb, Inpcb>();
   readonly #bySocketConn = new Map<Tcb, Socket>();
+  /** Bumped whenever a listener starts or stops (net.inet.tcp.listengen). */
+  listenGen = 0;
 
   constructor(stack: NetStack, readonly engine: TcpStack) {
     this.table = new InpcbTable(stack, "tcp");
     this.usrreqs = tcpUsrreqs(this);
+    engine.onDetach = (c) => this.#detached(c);
   }
 
   /** pr_input: a segment in datagram `pkt` whose header is `hlen` bytes. */
@@ -172,7 +179,6 @@ export class TcpGlue {
 
   /** Every TCP PCB as netstat lists it, lingering connections of closed sockets too. */
   pcblist(): PcbInfo[] {
-    this.prune();
     const out: PcbInfo[] = [];
     for (const p of this.table.pcbs) {
       const orphan = this.#orphans.get(p);
@@ -190,20 +196,36 @@ export class TcpGlue {
     return out;
   }
 
-  /** Frees the PCBs of closed sockets whose connection has reached CLOSED. */
-  prune(): void {
-    for (const [p, c] of this.#orphans) {
-      if (c.stateName === "CLOSED") {
-        this.#orphans.delete(p);
-        this.table.free(p);
-      }
-    }
+  /** Closed sockets whose connection still lingers (FIN-WAIT, TIME-WAIT, ...). */
+  get orphans(): number {
+    return this.#orphans.size;
   }
 
-  /** Keeps a closed socket's connection (and its PCB) until it reaches CLOSED. */
+  /**
+   * Keeps a closed socket's connection (and its PCB) until it reaches CLOSED; the
+   * engine's detach hook frees the PCB then, so nothing ever scans the orphans.
+   */
   orphan(p: Inpcb, c: Tcb): void {
+    if (c.state === TCPS_CLOSED) {
+      this.table.free(p);
+      return;
+    }
     this.#orphans.set(p, c);
-    this.prune();
+    this.#orphanPcb.set(c, p);
+  }
+
+  /** The engine took `c` out of its table (tcp_close): an orphan's PCB goes with it. */
+  #detached(c: Tcb): void {
+    const p = this.#orphanPcb.get(c);
+    if (p === undefined) return;
+    this.#orphanPcb.delete(c);
+    this.#orphans.delete(p);
+    this.table.free(p);
+  }
+
+  /** The socket of `c` is closing: it hears no more of the connection. */
+  unhook(c: Tcb): void {
+    this.#bySocketConn.delete(c);
   }
 
   /** Maps connection `c`'s events onto socket `so`'s upcalls. */
@@ -278,7 +300,6 @@ function tcpUsrreqs(g: TcpGlue): PrUsrreqs {
     },
     detach: (so) => tcpUsrDetach(g, so),
     bind(so, a) {
-      g.prune();
       g.table.bind(ts(so).pcb, a.addr, a.port);
     },
     listen: (so, backlog) => tcpUsrListen(g, so, backlog),
@@ -323,13 +344,17 @@ function tcpUsrreqs(g: TcpGlue): PrUsrreqs {
 /** PRU_DETACH: close(2) ends the connection gracefully, or aborts it with SO_LINGER 0. */
 function tcpUsrDetach(g: TcpGlue, so: Socket): void {
   const t = ts(so);
-  if (t.listener) tcpListenClose(t.listener);
+  if (t.listener) {
+    tcpListenClose(t.listener);
+    g.listenGen++;
+  }
   t.listener = null;
   t.pcb.so = null;
   const c = t.conn;
   if (c) {
     if (so.options & SO_LINGER && so.linger === 0) tcpAbort(c);
     else tcpDisconnect(c);
+    g.unhook(c);
     g.orphan(t.pcb, c);
   } else {
     g.table.free(t.pcb);
@@ -340,17 +365,16 @@ function tcpUsrDetach(g: TcpGlue, so: Socket): void {
 function tcpUsrListen(g: TcpGlue, so: Socket, backlog: number): void {
   const t = ts(so);
   if (t.listener) return;
-  g.prune();
   if (t.pcb.lport === 0) g.table.bind(t.pcb, t.pcb.laddr, 0);
   const l = g.engine.listen(t.pcb.laddr, t.pcb.lport, backlog, connOpts(so));
   l.onAccept = () => g.pullAccepted(so);
   t.listener = l;
+  g.listenGen++;
 }
 
 /** PRU_CONNECT: an active open from the socket's PCB. */
 function tcpUsrConnect(g: TcpGlue, so: Socket, addr: number, port: number): void {
   const t = ts(so);
-  g.prune();
   g.table.connect(t.pcb, addr, port);
   const c = g.engine.connect(t.pcb.laddr, t.pcb.lport, t.pcb.faddr, t.pcb.fport, connOpts(so));
   t.conn = c;

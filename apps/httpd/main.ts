@@ -4,7 +4,8 @@
  *   httpd [-p port] [-d dir] [-c maxconn] [-T timeout] [--per-connection]
  *
  * -p port (default 80), -d document root (default /www), -c most connections at once
- * (default 32), -T request/idle timeout in seconds (default 60). Access-log lines go to
+ * (default 0: as many as the process's descriptors allow; past the limit a client gets
+ * 503), -T request/idle timeout in seconds (default 60). Access-log lines go to
  * stdout; errors to stderr. Like thttpd it changes into the document root at startup and
  * looks files up relative to it. It serves until the machine stops; it returns 1 when it
  * cannot listen or enter the document root, and EX_USAGE (64) for a bad command line.
@@ -31,7 +32,7 @@ export function parseHttpdArgs(argv: readonly string[]): ServerOptions | string 
   }
   const port = intArg(opts.get("p") ?? "80", 1, 65535);
   if (port === null) return `bad port ${opts.get("p")}`;
-  const maxConns = intArg(opts.get("c") ?? "32", 1, 100000);
+  const maxConns = intArg(opts.get("c") ?? "0", 0, 1000000);
   if (maxConns === null) return `bad connection limit ${opts.get("c")}`;
   const timeoutSec = intArg(opts.get("T") ?? "60", 1, 86400);
   if (timeoutSec === null) return `bad timeout ${opts.get("T")}`;

@@ -5,8 +5,18 @@
  * Rules it keeps:
  * - Nothing but file-system lookups ever waits inside the loop: sockets are O_NONBLOCK,
  *   reads and writes stop at EAGAIN, and the only sleep is poll's.
- * - Connection limit (`maxConns`): while that many connections are open the listener is
- *   not polled, so further clients wait in the listen backlog (thttpd does the same).
+ * - Connections are limited by the descriptors the process may have (`maxConns` 0, the
+ *   default) or by `maxConns`. At the limit the longest-idle keep-alive connection (no
+ *   request begun, nothing to send) is closed to make room, as nginx reuses idle
+ *   connections (RFC 9112 §9.8 lets a server close an idle connection at any time). With
+ *   none idle, a client past the limit is still never left in silence: it is accepted
+ *   and answered 503 Service Unavailable, then closed after a short linger. When
+ *   accept fails for want of a descriptor (EMFILE), the one spare descriptor the server
+ *   keeps (a dup of the listening socket, nginx's and libev's trick) is given up to accept
+ *   that client for its 503 and taken back when it is closed — at once, without the
+ *   lingering close (what the client sent is read first), so a queue of clients beyond
+ *   the descriptors is answered in one turn; with the spare in use the listener is not
+ *   polled until a connection closes (no busy loop on a pending accept).
  * - Each connection feeds a RequestParser; requests are answered strictly in order
  *   (pipelining), at most PIPELINE_DEPTH responses queued per connection — beyond that the
  *   connection is not read until its queue drains, which bounds memory per client.
@@ -22,8 +32,11 @@
  *   the close into a reset that destroys the response in flight (thttpd's lingering close).
  * - Timeouts, all on CLOCK_MONOTONIC and reflected in poll's timeout:
  *     - a request begun but not finished within `timeoutSec` of its first byte → 408 and
- *       close (RFC 9110 §15.5.9), also against a client trickling bytes;
- *     - an idle keep-alive connection for `timeoutSec` → closed quietly (RFC 9112 §9.8);
+ *       close (RFC 9110 §15.5.9), also against a client trickling bytes (nginx's
+ *       client_header_timeout: only a whole request resets it);
+ *     - an idle keep-alive connection for `timeoutSec` since its last complete request or
+ *       response byte → closed quietly (RFC 9112 §9.8). Bytes that start no request (the
+ *       empty lines §2.2 lets a server skip) do not count as activity;
  *     - a response making no progress for `timeoutSec` (client not reading) → aborted.
  * - An unexpected Errno while deciding or opening a file → 500; an unexpected Errno on a
  *   connection's socket → that connection is dropped; the server carries on.
@@ -66,11 +79,11 @@ export interface ServerOptions {
   addr?: string;
   /** Document root (thttpd -d; default "/www"). */
   root: string;
-  /** Most connections open at once (thttpd -c). */
+  /** Most connections open at once (thttpd -c); 0: as many as descriptors allow. */
   maxConns: number;
   /** Request, idle and send timeout in seconds (thttpd -T). */
   timeoutSec: number;
-  /** listen(2) backlog (default 64). */
+  /** listen(2) backlog (default 511, nginx's). */
   backlog?: number;
   /** Where access-log lines go (default: stdout, one line each). */
   log?: (line: string) => Wait;
@@ -84,11 +97,19 @@ export interface ServerStats {
   idleClosed: number;
   aborted: number;
   closed: number;
+  /** Clients answered 503 because the connection limit or the descriptors ran out. */
+  rejected503: number;
+  /** Idle keep-alive connections closed to make room for a new client. */
+  reclaimed: number;
 }
 
 export const CHUNK = 16 * 1024;
 export const PIPELINE_DEPTH = 8;
 export const LINGER_MS = 500;
+/** A connection that has sent nothing yet is not reclaimed as idle before this. */
+export const IDLE_GRACE_MS = 1000;
+/** How long a 503-rejected connection lingers: it holds a scarce descriptor. */
+export const REJECT_LINGER_MS = 100;
 const READ_SIZE = 16 * 1024;
 /** Unparsed bytes a connection may hold before the server stops reading it. */
 const MAX_BUFFERED = 64 * 1024;
@@ -132,6 +153,12 @@ interface Conn {
   /** When the request now being received began (ns), or null. */
   requestStart: number | null;
   lingerUntil: number;
+  /** When it was accepted, and how many requests it has made. */
+  born: number;
+  requests: number;
+  /** Answered 503 (over the limit); `spare`: it holds the spare descriptor's slot. */
+  rejected: boolean;
+  spare: boolean;
   /**
    * The buffer the connection's responses are encoded and read into, reused: only the
    * head of the queue is ever being written, and it asks for the buffer again only once
@@ -153,6 +180,8 @@ export class HttpServer {
     idleClosed: 0,
     aborted: 0,
     closed: 0,
+    rejected503: 0,
+    reclaimed: 0,
   };
   readonly #conns: Conn[] = [];
   readonly #enc = new TextEncoder();
@@ -161,6 +190,10 @@ export class HttpServer {
   /** poll's array and its entries, reused each turn (poll is done with them on return). */
   readonly #fds: PollFd[] = [];
   #listenFd = -1;
+  /** The spare descriptor (a dup of the listener), or -1 while a rejected client has it. */
+  #spareFd = -1;
+  /** Connections not rejected (what maxConns bounds). */
+  #serving = 0;
   /** The working directory's real path once `enterRoot` made it the document root. */
   #base: string | undefined = undefined;
   readonly #rbuf = new Uint8Array(READ_SIZE);
@@ -179,9 +212,10 @@ export class HttpServer {
     sys.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     sys.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
     sys.bind(fd, { addr: this.opts.addr ?? "0.0.0.0", port: this.opts.port });
-    sys.listen(fd, this.opts.backlog ?? 64);
+    sys.listen(fd, this.opts.backlog ?? 511);
     sys.fcntl(fd, F_SETFL, O_NONBLOCK);
     this.#listenFd = fd;
+    this.#spareFd = sys.dup(fd);
     return fd;
   }
 
@@ -226,8 +260,9 @@ export class HttpServer {
     const sys = this.sys;
     const conns = this.#conns;
     const fds = this.#fds;
-    const full = conns.length >= this.opts.maxConns;
-    this.#setPollFd(0, full ? -1 : this.#listenFd, POLLIN);
+    // Out of descriptors with the spare in use: wait for a close rather than spin.
+    const stuck = this.#spareFd < 0 && this.#fdsExhausted;
+    this.#setPollFd(0, stuck ? -1 : this.#listenFd, POLLIN);
     for (let i = 0; i < conns.length; i++) {
       this.#setPollFd(i + 1, conns[i].fd, this.#interest(conns[i]));
     }
@@ -291,32 +326,111 @@ export class HttpServer {
     return c.active + this.#timeoutNs();
   }
 
+  /** Set when accept last failed for want of a descriptor; cleared by any close. */
+  #fdsExhausted = false;
+
   *#acceptAll(): Wait {
     const sys = this.sys;
-    while (this.#conns.length < this.opts.maxConns) {
+    for (;;) {
       let a: { fd: number; addr: { addr: string; port: number } };
+      let spare = false;
       try {
         a = yield* sys.accept(this.#listenFd);
       } catch (e) {
         if (isErrno(e, errno.EAGAIN)) return;
         if (isErrno(e, errno.ECONNABORTED)) continue;
-        if (isErrno(e, errno.EMFILE) || isErrno(e, errno.ENFILE)) return;
-        throw e;
+        if (!isErrno(e, errno.EMFILE) && !isErrno(e, errno.ENFILE)) throw e;
+        // nginx's way first: the longest-idle keep-alive connection gives up its slot.
+        if (yield* this.#reclaimIdle()) continue;
+        this.#fdsExhausted = true;
+        if (this.#spareFd < 0) return;
+        // Give up the spare so this client can at least be told to come back.
+        yield* sys.close(this.#spareFd);
+        this.#spareFd = -1;
+        try {
+          a = yield* sys.accept(this.#listenFd);
+        } catch (e2) {
+          this.#takeSpare();
+          if (isErrno(e2)) return;
+          throw e2;
+        }
+        spare = true;
       }
       sys.fcntl(a.fd, F_SETFL, O_NONBLOCK);
       this.stats.accepted++;
-      this.#conns.push({
+      const now = this.#now();
+      const max = this.opts.maxConns;
+      if (!spare && max > 0 && this.#serving >= max) yield* this.#reclaimIdle();
+      const rejected = spare || (max > 0 && this.#serving >= max);
+      const c: Conn = {
         fd: a.fd,
         peer: a.addr.addr,
         parser: new RequestParser(),
         queue: [],
         phase: "open",
         readEof: false,
-        active: this.#now(),
+        active: now,
         requestStart: null,
         lingerUntil: 0,
+        born: now,
+        requests: 0,
+        rejected,
+        spare,
         space: null,
-      });
+      };
+      this.#conns.push(c);
+      if (rejected) {
+        this.stats.rejected503++;
+        const res = errorResponse(503, {
+          nowMs: this.#wallMs(),
+          close: true,
+          minor: 1,
+          head: false,
+        });
+        this.#enqueue(c, res, null);
+        try {
+          yield* this.#service(c);
+        } catch (e) {
+          if (!isErrno(e)) throw e;
+          yield* this.#abort(c);
+        }
+        // The spare is back once that client's 503 went and its socket closed (at once,
+        // see #shutdown); if its 503 could not all go yet, the rest wait for it.
+        if (this.#spareFd < 0) return;
+      } else {
+        this.#serving++;
+      }
+    }
+  }
+
+  /**
+   * Closes the connection that has been idle longest — open, nothing queued, no request
+   * begun, and either kept alive after a request or silent for IDLE_GRACE_MS since it was
+   * accepted (a new client gets time to send its request) — quietly, as RFC 9112 §9.8
+   * allows at any time; false when none is idle.
+   */
+  *#reclaimIdle(): Wait<boolean> {
+    let idle: Conn | null = null;
+    const fresh = this.#now() - IDLE_GRACE_MS * NS_PER_MS;
+    for (const c of this.#conns) {
+      if (c.phase !== "open" || c.rejected || c.queue.length > 0) continue;
+      if (c.requestStart !== null || c.parser.partial) continue;
+      if (c.requests === 0 && c.born > fresh) continue;
+      if (idle === null || c.active < idle.active) idle = c;
+    }
+    if (idle === null) return false;
+    this.stats.reclaimed++;
+    yield* this.#close(idle);
+    return true;
+  }
+
+  /** Takes the spare descriptor back (a dup of the listener) if one is free now. */
+  #takeSpare(): void {
+    if (this.#spareFd >= 0 || this.#listenFd < 0) return;
+    try {
+      this.#spareFd = this.sys.dup(this.#listenFd);
+    } catch (e) {
+      if (!isErrno(e)) throw e;
     }
   }
 
@@ -333,7 +447,8 @@ export class HttpServer {
       if (isErrno(e, errno.EAGAIN)) return;
       throw e;
     }
-    c.active = this.#now();
+    // Reading alone is no activity: only a complete request (#pump) or output moves
+    // `active`, so empty lines and trickled bytes cannot keep a connection forever.
     if (n === 0) c.readEof = true;
     else if (c.phase === "open") c.parser.feed(this.#rbuf.subarray(0, n));
     // closing or lingering: the bytes are discarded.
@@ -360,6 +475,8 @@ export class HttpServer {
       const ev = c.parser.next();
       if (ev === null) break;
       this.stats.requests++;
+      c.requests++;
+      c.active = this.#now();
       const nowMs = this.#wallMs();
       let res: HttpResponse;
       let line: string | null;
@@ -425,7 +542,10 @@ export class HttpServer {
         o.fileEnd = body.end;
       } catch (e) {
         if (!isErrno(e)) throw e;
-        o.res = this.#internalError(this.#wallMs(), o.res.close, 1);
+        // Out of descriptors is the server being busy (503), anything else its fault (500).
+        o.res = isErrno(e, errno.EMFILE) || isErrno(e, errno.ENFILE)
+          ? errorResponse(503, { nowMs: this.#wallMs(), close: true, minor: 1, head: false })
+          : this.#internalError(this.#wallMs(), o.res.close, 1);
       }
     }
     o.off = 0;
@@ -541,8 +661,27 @@ export class HttpServer {
       yield* this.#close(c);
       return;
     }
+    if (c.spare) {
+      // Out of descriptors: no lingering on the last one. What the client sent so far is
+      // read first, so the close does not turn into a reset that destroys the 503.
+      yield* this.#discardInput(c);
+      yield* this.#close(c);
+      return;
+    }
     c.phase = "linger";
-    c.lingerUntil = this.#now() + LINGER_MS * NS_PER_MS;
+    c.lingerUntil = this.#now() + (c.rejected ? REJECT_LINGER_MS : LINGER_MS) * NS_PER_MS;
+  }
+
+  /** Reads and drops whatever the connection has buffered (non-blocking). */
+  *#discardInput(c: Conn): Wait {
+    for (;;) {
+      try {
+        if ((yield* this.sys.read(c.fd, this.#rbuf)) === 0) return;
+      } catch (e) {
+        if (!isErrno(e)) throw e;
+        return; // EAGAIN: nothing more now; any other error: closing anyway
+      }
+    }
   }
 
   /** Drops a connection at once, logging what was cut short. */
@@ -558,6 +697,8 @@ export class HttpServer {
     if (c.phase === "closed") return;
     c.phase = "closed";
     this.stats.closed++;
+    if (!c.rejected) this.#serving--;
+    this.#fdsExhausted = false;
     for (const o of c.queue.splice(0)) {
       if (o.fileFd >= 0) yield* this.sys.close(o.fileFd);
     }
@@ -566,6 +707,7 @@ export class HttpServer {
     } catch (e) {
       if (!isErrno(e)) throw e;
     }
+    if (c.spare) this.#takeSpare();
   }
 
   /** Enforces the request, idle, send and linger deadlines. */

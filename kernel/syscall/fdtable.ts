@@ -3,7 +3,8 @@
  * open files.
  *
  * Rules: a new descriptor is the lowest free number (at or above a minimum, for F_DUPFD);
- * at `limit` descriptors, EMFILE. A number that names nothing is EBADF. Every descriptor
+ * at `limit` descriptors, EMFILE. The search starts at the lowest number that may be free
+ * (NetBSD's fd_freefile), so a table of thousands of sockets allocates without a scan. A number that names nothing is EBADF. Every descriptor
  * holds one reference to its KFile; dup and dup2 share the KFile (and so its offset and
  * status flags) and add a reference; close drops one, and the last reference calls the
  * file's `ops.close`. The close-on-exec flag belongs to the descriptor, not the file, and
@@ -12,11 +13,14 @@
  * another thread does not close the object under them.
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
-import { EBADF, EMFILE, Errno } from "../kern/errno.ts";
+import { EBADF, EINVAL, EMFILE, Errno } from "../kern/errno.ts";
 import type { KFile } from "./file.ts";
 
-/** The default per-process limit (RLIMIT_NOFILE). */
-export const FD_LIMIT = 128;
+/**
+ * The default per-process limit (RLIMIT_NOFILE): high enough that a server's connections
+ * are bounded by its memory, not by this number.
+ */
+export const FD_LIMIT = 16384;
 
 interface Slot {
   fp: KFile;
@@ -32,8 +36,29 @@ export function* fileRelease(fp: KFile): Blocking {
 export class FdTable {
   readonly #slots: (Slot | undefined)[] = [];
   #count = 0;
+  /** No descriptor below this is free (fd_freefile). */
+  #freeFrom = 0;
 
-  constructor(readonly limit = FD_LIMIT) {}
+  #limit: number;
+
+  constructor(limit = FD_LIMIT) {
+    this.#limit = limit;
+  }
+
+  /** The most descriptors this table may hold (the soft RLIMIT_NOFILE). */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /**
+   * Sets the limit (setrlimit(RLIMIT_NOFILE)): from 1 to FD_LIMIT, else EINVAL. Descriptors
+   * already open above it stay open; new ones are EMFILE until fewer than it are in use
+   * below it.
+   */
+  setLimit(n: number): void {
+    if (!Number.isInteger(n) || n < 1 || n > FD_LIMIT) throw new Errno(EINVAL, "setrlimit");
+    this.#limit = n;
+  }
 
   /** The file `fd` names; EBADF (its message naming `call`, when given) if none. */
   get(fd: number, call?: string): KFile {
@@ -72,6 +97,7 @@ export class FdTable {
     const fd = this.#lowestFree(min);
     this.#slots[fd] = { fp, cloexec: false };
     this.#count++;
+    if (fd === this.#freeFrom) this.#freeFrom = fd + 1;
     return fd;
   }
 
@@ -101,6 +127,7 @@ export class FdTable {
     const fp = this.get(fd, "close");
     this.#slots[fd] = undefined;
     this.#count--;
+    if (fd < this.#freeFrom) this.#freeFrom = fd;
     yield* fileRelease(fp);
   }
 
@@ -128,8 +155,12 @@ export class FdTable {
     this.#slots[fd]!.cloexec = on;
   }
 
-  /** Copies every descriptor of `parent` into this (empty) table, sharing the files (fork). */
+  /**
+   * Copies every descriptor of `parent` into this (empty) table, sharing the files, and
+   * its limit (fork: resource limits are inherited).
+   */
   inherit(parent: FdTable): void {
+    this.#limit = parent.#limit;
     parent.#slots.forEach((s, fd) => {
       if (!s || fd >= this.limit) return;
       s.fp.refs++;
@@ -151,7 +182,7 @@ export class FdTable {
   }
 
   #lowestFree(min: number): number {
-    for (let fd = Math.max(0, min); fd < this.limit; fd++) {
+    for (let fd = Math.max(this.#freeFrom, min); fd < this.limit; fd++) {
       if (!this.#slots[fd]) return fd;
     }
     throw new Errno(EMFILE);

@@ -37,8 +37,15 @@ export interface TcpConfig {
   sack: boolean;
   /** MSS assumed when the peer sends none (RFC 9293 §3.7.1). */
   defaultMss: number;
-  /** Embryonic connections a listener may hold (the SYN queue). */
+  /** SYN cache entries one listener may hold; past it SYNs get cookies (syncache.ts). */
   synQueueMax: number;
+  /** SYN cache entries of the whole stack (NetBSD's tcp_syn_cache_limit). */
+  synCacheLimit: number;
+  /**
+   * Least time between two ACKs a connection sends for segments it drops as out of window
+   * or by PAWS (Linux's tcp_invalid_ratelimit, 500 ms; RFC 5961 §7 asks for such limits).
+   */
+  oowAckInterval: number;
   /** Challenge ACKs sent per second, stack-wide (RFC 5961 §7). */
   challengeAckLimit: number;
 }
@@ -62,5 +69,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = {
   sack: true,
   defaultMss: 536,
   synQueueMax: 128,
+  synCacheLimit: 4096,
+  oowAckInterval: 500 * MS,
   challengeAckLimit: 100,
 };

@@ -10,10 +10,11 @@
  * (RFC 5961 §5 bounds, SND.UNA, loss recovery, the window), text, FIN. A FIN or data past
  * a hole waits in the reassembly queue. Nothing here throws on bad input; a segment that
  * fits no rule is dropped and counted. A segment for a listening port with no connection
- * goes to listenInput (§3.10.7.2): a SYN makes an embryo in SYN-RECEIVED on the SYN queue,
- * answered with a SYN-ACK, inheriting the listener's options; when the accept backlog is
- * full or the SYN queue is, the SYN is dropped without a reply (as BSD does; the peer
- * retransmits). A RST to a listener is ignored, an ACK answered with a RST.
+ * goes to listenInput (§3.10.7.2): a SYN makes an entry in the SYN cache (syncache.ts),
+ * answered with a SYN-ACK, or a SYN cookie when the cache is full; the ACK that completes
+ * it makes the control block, inheriting the listener's options. When the accept backlog
+ * is full the SYN is dropped without a reply (as BSD does; the peer retransmits). A RST to
+ * a listener only clears a cache entry; an ACK matching no entry or cookie gets a RST.
  */
 import { ECONNREFUSED, ECONNRESET } from "../../kernel/kern/errno.ts";
 import type { Ipv4Addr } from "../wire/addr.ts";
@@ -206,7 +207,7 @@ function synchronizedInput(tp: Tcb, seg: TcpRepr): void {
       tp.tsRecent = 0; // R3: TS.Recent is too old to trust
     } else {
       stats.pawsdrop++;
-      dropAfterAck(tp);
+      dropAfterAckLimited(tp);
       return;
     }
   }
@@ -274,7 +275,7 @@ function synchronizedInput(tp: Tcb, seg: TcpRepr): void {
         stats.rcvwinprobe++;
         tp.flags |= TF_ACKNOW;
       } else {
-        dropAfterAck(tp);
+        dropAfterAckLimited(tp);
         return;
       }
       data = EMPTY;
@@ -421,6 +422,21 @@ function resetReceived(tp: Tcb): void {
 function dropAfterAck(tp: Tcb): void {
   tp.flags |= TF_ACKNOW;
   tcpOutput(tp);
+}
+
+/**
+ * The ACK for a segment dropped by PAWS or as out of window, at most one per
+ * `oowAckInterval` per connection (RFC 5961 §7; Linux's tcp_oow_rate_limited): two hosts
+ * that disagree about the window or a timestamp cannot loop on each other's ACKs.
+ */
+function dropAfterAckLimited(tp: Tcb): void {
+  const now = tp.stack.env.now();
+  if (tp.oowAckTime >= 0 && now - tp.oowAckTime < tp.stack.config.oowAckInterval) {
+    tp.stack.stats.oowacklimit++;
+    return;
+  }
+  tp.oowAckTime = now;
+  dropAfterAck(tp);
 }
 
 /** An ACK the RFC 5961 checks find suspicious, rate-limited stack-wide (§7). */
@@ -629,34 +645,48 @@ function processFin(tp: Tcb): void {
   }
 }
 
-/** RFC 9293 §3.10.7.2: a segment for a listening port with no connection. */
+/**
+ * RFC 9293 §3.10.7.2: a segment for a listening port with no connection. A SYN goes to
+ * the SYN cache (or gets a cookie); an ACK completes a cached or cookie handshake, making
+ * the control block in SYN-RECEIVED that the ordinary processing of this same ACK moves
+ * to ESTABLISHED and the accept queue (NetBSD's syn_cache_get then tcp_input). A full
+ * accept queue drops a SYN without a reply (the peer retransmits), as BSD and Linux do.
+ */
 export function listenInput(l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
   const stack = l.stack;
   const f = seg.flags;
-  if (f & TH_RST) return;
-  if (f & TH_ACK) {
-    respondRst(stack, src, dst, seg);
+  if (f & TH_RST) {
+    stack.syncache.reset(src, dst, seg);
     return;
   }
-  if (!(f & TH_SYN)) return;
-  // The backlog bounds completed and embryonic connections together (4.4BSD's rule).
-  if (
-    !l.canAccept() || l.acceptQueue.length + l.synQueue.size >= l.backlog ||
-    l.synQueue.size >= stack.config.synQueueMax
-  ) {
-    stack.stats.listendrop++;
+  if (f & TH_SYN && !(f & TH_ACK)) {
+    if (!l.canAccept()) {
+      stack.stats.listendrop++;
+      return;
+    }
+    stack.syncache.add(l, src, dst, seg);
+    return;
+  }
+  if (!(f & TH_ACK)) return;
+  const v = f & TH_SYN ? "reset" : stack.syncache.expand(l, src, dst, seg);
+  if (v === "drop") return;
+  if (v === "reset") {
+    respondRst(stack, src, dst, seg);
     return;
   }
   const tp = stack.newTcb(dst, seg.dstPort, src, seg.srcPort, l.options);
   tp.listener = l;
-  l.synQueue.add(tp);
   tp.state = TCPS_SYN_RECEIVED;
-  tp.irs = seg.seq;
-  tp.rcvNxt = tp.rcvAdv = seqAdd(seg.seq, 1);
-  tcpSynOptions(tp, seg.options);
-  tp.sndWnd = seg.window; // never scaled in a SYN (RFC 7323 §2.2)
-  tp.maxSndWnd = tp.sndWnd;
-  tp.sndWl1 = seg.seq;
+  tp.iss = tp.sndUna = tp.recover = v.iss;
+  tp.sndNxt = tp.sndMax = seqAdd(v.iss, 1);
+  tp.requestScale = v.requestScale;
+  tp.irs = v.irs;
+  tp.rcvNxt = seqAdd(v.irs, 1);
+  tp.rcvAdv = seqAdd(tp.rcvNxt, v.window);
+  tp.lastAckSent = tp.rcvNxt; // the SYN-ACK acknowledged the SYN (RFC 7323 §4.3)
+  tcpSynOptions(tp, v.options);
+  tp.sndWnd = tp.maxSndWnd = v.peerWindow; // never scaled in a SYN (RFC 7323 §2.2)
+  tp.sndWl1 = v.irs;
   stack.attach(tp);
-  tcpOutput(tp);
+  synchronizedInput(tp, seg);
 }

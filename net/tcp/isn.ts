@@ -55,6 +55,14 @@ export class IsnGenerator {
     this.#k1 = random32();
   }
 
+  /**
+   * HalfSipHash of `words` under the same secret (the SYN cache's cookies and the
+   * timestamp offsets use it, each with a tag word of its own first).
+   */
+  keyedHash(words: readonly number[]): number {
+    return halfSipHash(this.#k0, this.#k1, words);
+  }
+
   /** The ISN for a connection from laddr:lport to faddr:fport. */
   isn(laddr: number, lport: number, faddr: number, fport: number): number {
     const m = Math.floor(this.now() / 4000);

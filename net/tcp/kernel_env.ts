@@ -5,7 +5,8 @@
  * Rules: the IP layer supplies `output` and `mtu` (it owns routes and interfaces).
  * Buffered bytes are backed by real kernel memory, as mbuf clusters would be: reservations
  * are rounded up to 16 KiB chunks taken with kmemAlloc and given back with kmemFree once
- * two chunks stand unused, so a full guest gives ENOBUFS rather than a host crash.
+ * two chunks stand unused (all of them once TCP buffers nothing), so a full guest gives
+ * ENOBUFS rather than a host crash.
  * `maxBufferBytes` caps TCP's share (NetBSD's sb_max-like limit).
  */
 import type { Kernel } from "../../kernel/kern/kernel.ts";
@@ -53,7 +54,8 @@ export function kernelTcpEnv(k: Kernel, o: KernelTcpEnvOptions): TcpEnv & { inUs
     },
     release(bytes: number): void {
       used = Math.max(0, used - bytes);
-      while ((chunks.length - 2) * CHUNK >= used && chunks.length > 0) {
+      // Two spare chunks are kept against churn, none once nothing is buffered at all.
+      while (chunks.length > 0 && (used === 0 || (chunks.length - 2) * CHUNK >= used)) {
         k.kmemFree(chunks.pop()!, CHUNK);
       }
     },

@@ -9,6 +9,10 @@
  * Ephemeral ports come from 49152–65535 (IANA, NetBSD's anonportmin/max), starting at a
  * random point. The IP layer hands segments in with `inputPacket` (parse and checksum
  * once per segment; errors counted) or, already parsed and verified, with `input`.
+ * Half-open passive connections live in the SYN cache (syncache.ts), not in the table.
+ * One secret (isn.ts, from the cprng) keys the ISNs, the SYN cookies and the timestamp
+ * offsets, which are per address pair so a pair's TSvals only grow (RFC 7323 §5.4).
+ * `onDetach` tells the socket glue when a block leaves the table.
  */
 import { EADDRINUSE, EINVAL, Errno } from "../../kernel/kern/errno.ts";
 import { INADDR_ANY, type Ipv4Addr } from "../wire/addr.ts";
@@ -21,6 +25,7 @@ import { IsnGenerator } from "./isn.ts";
 import { tcpOutput } from "./output.ts";
 import { TCPS_SYN_SENT } from "./state.ts";
 import { TcpStats } from "./stats.ts";
+import { SynCache } from "./syncache.ts";
 import { tcpTimersCreate } from "./timers.ts";
 import {
   Tcb,
@@ -36,6 +41,8 @@ import { TCP_MAX_WINSHIFT } from "../wire/tcp_options.ts";
 
 const PORT_FIRST = 49152;
 const PORT_COUNT = 65536 - PORT_FIRST;
+/** The timestamp offsets' tag for the secret's keyed hash. */
+const TAG_TSOFFSET = 0x7473;
 
 export type { TcpConnOptions } from "./tcb.ts";
 
@@ -47,6 +54,7 @@ export class TcpStack implements TcpHost {
   readonly config: TcpConfig;
   readonly stats = new TcpStats();
   readonly isn: IsnGenerator;
+  readonly syncache: SynCache;
   #conns = new Map<string, Tcb>();
   /** The same connections by lport·65536 + fport (no string built per segment). */
   #byPorts = new Map<number, Tcb[]>();
@@ -59,6 +67,8 @@ export class TcpStack implements TcpHost {
   #pending: TcpEventSource[] = [];
   #depth = 0;
   #flushing = false;
+  /** Called when a control block leaves the table (the socket glue frees orphans' PCBs). */
+  onDetach: ((tp: Tcb) => void) | null = null;
   #challengeSecond = -1;
   #challengeCount = 0;
 
@@ -66,6 +76,7 @@ export class TcpStack implements TcpHost {
     this.config = { ...DEFAULT_TCP_CONFIG, ...config };
     this.isn = new IsnGenerator(() => env.random32(), () => env.now());
     this.#nextPort = PORT_FIRST + (env.random32() % PORT_COUNT);
+    this.syncache = new SynCache(this, (w) => this.isn.keyedHash(w));
   }
 
   // --- from the IP layer ---
@@ -189,7 +200,7 @@ export class TcpStack implements TcpHost {
       tp.requestScale = s;
     }
     if (c.timestamps) tp.flags |= TF_REQ_TSTMP;
-    tp.iss = this.isn.isn(laddr, lport, faddr, fport);
+    tp.iss = this.isnFor(laddr, lport, faddr, fport);
     tp.sndUna =
       tp.sndNxt =
       tp.sndMax =
@@ -203,7 +214,11 @@ export class TcpStack implements TcpHost {
     this.#last = null;
     tp.key = tupleKey(tp.laddr, tp.lport, tp.faddr, tp.fport);
     const old = this.#conns.get(tp.key);
-    if (old !== undefined) this.#unindex(old);
+    if (old !== undefined) {
+      this.#unindex(old);
+      this.#usePort(old.lport, -1);
+      this.onDetach?.(old);
+    }
     this.#conns.set(tp.key, tp);
     const pk = tp.lport * 65536 + tp.fport;
     const list = this.#byPorts.get(pk);
@@ -219,8 +234,8 @@ export class TcpStack implements TcpHost {
       this.#conns.delete(tp.key);
       this.#unindex(tp);
       this.#usePort(tp.lport, -1);
+      this.onDetach?.(tp);
     }
-    if (tp.listener !== null) tp.listener.synQueue.delete(tp);
   }
 
   #unindex(tp: Tcb): void {
@@ -238,6 +253,18 @@ export class TcpStack implements TcpHost {
       this.#listeners.delete(key);
       this.#usePort(l.port, -1);
     }
+  }
+
+  isnFor(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): number {
+    return this.isn.isn(laddr, lport, faddr, fport);
+  }
+
+  tsOffset(laddr: Ipv4Addr, faddr: Ipv4Addr): number {
+    return this.isn.keyedHash([TAG_TSOFFSET, laddr, faddr]);
+  }
+
+  tsClock(laddr: Ipv4Addr, faddr: Ipv4Addr): number {
+    return (Math.floor(this.env.now() / 1e6) + this.tsOffset(laddr, faddr)) >>> 0;
   }
 
   /** RFC 5961 §7: at most `challengeAckLimit` challenge ACKs per second. */

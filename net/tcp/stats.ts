@@ -1,7 +1,7 @@
 /**
  * stats.ts — TCP counters, as `netstat -s -p tcp` shows them (NetBSD's tcpstat names).
  *
- * Rules: plain numbers that only grow; the engine bumps them, nothing reads them to decide
+ * Rules: plain numbers that only grow (sc_entries, a gauge, is the one exception); the engine bumps them, nothing reads them to decide
  * anything. `format()` prints them in netstat's wording, one per line, in a fixed order.
  */
 
@@ -97,6 +97,25 @@ export class TcpStats {
   rcvmemdrop = 0;
   /** SYNs that did not fit any state. */
   badsyn = 0;
+  /** ACKs for PAWS and out-of-window drops not sent because of the rate limit. */
+  oowacklimit = 0;
+
+  // --- SYN cache (NetBSD's tcps_sc_*) and SYN cookies (RFC 4987) ---
+  /** Entries made, completed, timed out, overflowed (a cookie went instead), reset. */
+  sc_added = 0;
+  sc_completed = 0;
+  sc_timed_out = 0;
+  sc_overflowed = 0;
+  sc_reset = 0;
+  /** Entries whose SYN came again (SYN-ACK resent); entries of a listener that closed. */
+  sc_dupesyn = 0;
+  sc_aborted = 0;
+  /** Entries in the cache now (a gauge, not a counter). */
+  sc_entries = 0;
+  /** Cookie SYN-ACKs sent; ACKs with a valid cookie; ACKs whose cookie failed. */
+  sc_cookies_sent = 0;
+  sc_cookies_accepted = 0;
+  sc_cookies_rejected = 0;
 
   /** `netstat -s -p tcp`-style lines. */
   format(): string {
@@ -147,6 +166,18 @@ export class TcpStats {
     p(this.fastrexmit, "fast retransmits");
     p(this.sackrexmit, "SACK hole retransmissions");
     p(this.partialack, "NewReno partial acks");
+    p(this.oowacklimit, "out-of-window/PAWS acks rate-limited");
+    p(this.sc_added, "SYN cache entries added");
+    p(this.sc_entries, "SYN cache entries now");
+    p(this.sc_completed, "SYN cache entries completed");
+    p(this.sc_timed_out, "SYN cache entries timed out");
+    p(this.sc_overflowed, "SYN cache overflows");
+    p(this.sc_reset, "SYN cache entries reset");
+    p(this.sc_dupesyn, "SYN cache duplicate SYNs");
+    p(this.sc_aborted, "SYN cache entries aborted (listener closed)");
+    p(this.sc_cookies_sent, "SYN cookies sent");
+    p(this.sc_cookies_accepted, "SYN cookies accepted");
+    p(this.sc_cookies_rejected, "SYN cookies rejected");
     return l.join("\n") + "\n";
   }
 }

@@ -1,14 +1,15 @@
 /**
  * tcb.ts — TCP's control blocks (NetBSD's tcp_var.h): a connection's (RFC 9293 §3.3.1's
  * TCB, the tcpcb) with its t_flags and the pure helpers that read it; a listening port's
- * SYN queue and accept backlog (RFC 9293 §3.10.7.2, BSD's so_q0 / so_q); and TcpHost,
+ * accept backlog (RFC 9293 §3.10.7.2, BSD's so_q); and TcpHost,
  * what both see of the TcpStack that owns them.
  *
  * Rules: state only — nothing here sends, arms a timer or changes a connection's state;
  * that is input.ts, output.ts, timers.ts, subr.ts and (for the application) usrreq.ts,
  * which import this file and never the other way round; stack.ts implements TcpHost.
- * A SYN for a listener makes a control block in SYN-RECEIVED on its SYN queue; the ACK
- * that completes the handshake moves it to the accept queue (input.ts does both). Sequence variables are unsigned 32-bit
+ * A SYN for a listener makes an entry in the SYN cache (syncache.ts), not a control block;
+ * the ACK that completes the handshake makes the control block, which goes through
+ * SYN-RECEIVED to the accept queue (input.ts does both). Sequence variables are unsigned 32-bit
  * numbers compared with net/wire/seq.ts. The send buffer holds the bytes from SND.UNA on
  * (after the SYN); the FIN is not in it but follows its last byte once `sndFin` is set.
  * Event callbacks are never called from inside segment processing: they are posted here
@@ -23,6 +24,7 @@ import { ReassQueue } from "./reass.ts";
 import { RttEstimator } from "./rtt.ts";
 import { SackScoreboard } from "./sack.ts";
 import type { TcpStats } from "./stats.ts";
+import type { SynCache } from "./syncache.ts";
 import {
   TCP_STATE_NAMES,
   TCPS_CLOSED,
@@ -110,6 +112,18 @@ export interface TcpHost {
   removeListener(l: TcpListener): void;
   /** RFC 5961 §7: whether one more challenge ACK may go this second. */
   challengeAckAllowed(): boolean;
+  /** The SYN cache (syncache.ts). */
+  readonly syncache: SynCache;
+  /** The RFC 6528 ISN for a 4-tuple now. */
+  isnFor(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): number;
+  /**
+   * The timestamp clock's offset for an address pair (RFC 7323 §5.4, Appendix A): a keyed
+   * hash of the two addresses, so successive connections between them see TSvals that
+   * keep increasing (RFC 6191 TIME-WAIT reuse) while other pairs cannot guess it.
+   */
+  tsOffset(laddr: Ipv4Addr, faddr: Ipv4Addr): number;
+  /** Our timestamp clock towards `faddr` now: milliseconds plus the pair's offset. */
+  tsClock(laddr: Ipv4Addr, faddr: Ipv4Addr): number;
 }
 
 export class Tcb implements TcpEventSource {
@@ -158,9 +172,11 @@ export class Tcb implements TcpEventSource {
   /** TS.Recent and when it was set (RFC 7323 §4.3, §5.5). */
   tsRecent = 0;
   tsRecentAge = 0;
+  /** When the last rate-limited out-of-window / PAWS ACK went (input.ts); -1 never. */
+  oowAckTime = -1;
   /** Last.ACK.sent. */
   lastAckSent = 0;
-  /** Random offset of our timestamp clock (RFC 7323 §5.4). */
+  /** Offset of our timestamp clock, per address pair (TcpHost.tsOffset). */
   tsOffset: number;
   flags = 0;
 
@@ -239,7 +255,7 @@ export class Tcb implements TcpEventSource {
     this.rcv = new ByteRing(c.recvBuffer);
     this.ourMss = Math.max(64, stack.env.mtu(faddr) - 40);
     this.maxseg = Math.min(this.ourMss, c.defaultMss);
-    this.tsOffset = stack.env.random32();
+    this.tsOffset = stack.tsOffset(laddr, faddr);
     this.lastRcv = stack.env.now();
   }
 
@@ -338,8 +354,6 @@ export class Tcb implements TcpEventSource {
 
 /** A listening port (usrreq.ts's tcpListenClose stops it). */
 export class TcpListener implements TcpEventSource {
-  /** Embryonic connections (SYN-RECEIVED). */
-  readonly synQueue = new Set<Tcb>();
   /** Established connections not yet accepted. */
   readonly acceptQueue: Tcb[] = [];
   closed = false;
@@ -375,7 +389,6 @@ export class TcpListener implements TcpEventSource {
 
   /** Moves a connection whose handshake completed to the accept queue. */
   established(tp: Tcb): void {
-    this.synQueue.delete(tp);
     this.acceptQueue.push(tp);
     if (!this.#posted) {
       this.#posted = true;

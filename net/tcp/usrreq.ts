@@ -162,12 +162,12 @@ export function tcpListenClose(l: TcpListener): void {
   l.stack.run(() => {
     l.closed = true;
     l.stack.removeListener(l);
-    for (const tp of [...l.synQueue, ...l.acceptQueue.splice(0)]) {
+    l.stack.syncache.purge(l);
+    for (const tp of l.acceptQueue.splice(0)) {
       tp.listener = null;
       tp.appClosed = true;
       tcpDrop(tp, 0);
     }
-    l.synQueue.clear();
   });
 }
 

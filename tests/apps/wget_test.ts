@@ -11,8 +11,8 @@ Deno.test("wget: URLs parse to host, port and request-target", () => {
   assert.deepEqual(parseUrl("http://10.0.0.2/"), { host: "10.0.0.2", port: 80, path: "/" });
   assert.deepEqual(parseUrl("http://10.0.0.2:8080"), { host: "10.0.0.2", port: 8080, path: "/" });
   assert.deepEqual(parseUrl("http://h/a/b?c=d"), { host: "h", port: 80, path: "/a/b?c=d" });
-  assert.equal(typeof parseUrl("https://h/"), "string");
-  assert.equal(typeof parseUrl("http://h:99999/"), "string");
+  assert.equal(parseUrl("https://h/"), "malformed URL https://h/ (want http://host[:port]/path)");
+  assert.equal(parseUrl("http://h:99999/"), "bad port in http://h:99999/");
 });
 
 Deno.test("wget: responses are framed by Content-Length, chunked coding, or the close", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { httpd, parseHttpdArgs } from "../../../apps/httpd/main.ts";
 import type { App, Sys } from "../../../kernel/syscall/api.ts";
-import { O_CREAT, O_WRONLY } from "../../../kernel/syscall/api.ts";
+import { CLOCK_MONOTONIC, O_CREAT, O_WRONLY } from "../../../kernel/syscall/api.ts";
 import { fillPattern } from "../../../apps/lib/pattern.ts";
 import { type AppCtx, runApps } from "../app_harness.ts";
 import { dial, readAll, readFor, readUntil, scriptApp, sendText } from "../client_apps.ts";
@@ -42,6 +42,10 @@ function serve<T>(args: string[], script: (sys: Sys) => Generator<unknown, T, un
   });
   assert.equal(run.value!.st, 0, run.console);
   return { value: out.value as T, console: run.console, ns: run.value!.ns };
+}
+
+function* sleepMs(sys: Sys, ms: number) {
+  yield* sys.nanosleep({ sec: Math.floor(ms / 1000), nsec: (ms % 1000) * 1e6 });
 }
 
 const responses = (s: string) => s.split(/(?=HTTP\/1\.1 \d{3} )/).filter((x) => x);
@@ -130,22 +134,133 @@ Deno.test("httpd: an idle keep-alive connection is closed quietly after the time
   assert.ok(r.ns >= 3e9 && r.ns < 4e9, `took ${r.ns} ns`);
 });
 
-Deno.test("httpd: beyond -c connections a client waits until a slot frees", () => {
+Deno.test("httpd: beyond -c connections the longest-idle one makes room; with none idle a new client gets 503", () => {
   const r = serve(["-c", "1"], function* (sys) {
+    // a is idle after its response: b's arrival closes it (RFC 9112 §9.8) and b is served.
     const a = yield* dial(sys, "127.0.0.1", 8080);
     yield* sendText(sys, a, GET("/hello.txt"));
     const ra = yield* readUntil(sys, a, (s) => s.endsWith("hello, world\n"));
-    const b = yield* dial(sys, "127.0.0.1", 8080); // completes in the listen backlog
-    yield* sendText(sys, b, GET("/hello.txt", "Connection: close\r\n"));
-    const early = yield* readFor(sys, b, 200);
+    const b = yield* dial(sys, "127.0.0.1", 8080);
+    yield* sendText(sys, b, GET("/hello.txt"));
+    const rb = yield* readUntil(sys, b, (s) => s.endsWith("hello, world\n"));
+    const aEnd = yield* readAll(sys, a);
     yield* sys.close(a);
-    const rb = yield* readAll(sys, b);
+    // b has begun a request: it is not idle, so c is told to come back.
+    yield* sendText(sys, b, "GET /hel");
+    yield* sleepMs(sys, 10);
+    const c = yield* dial(sys, "127.0.0.1", 8080);
+    yield* sendText(sys, c, GET("/hello.txt", "Connection: close\r\n"));
+    const rc = yield* readAll(sys, c);
+    yield* sys.close(c);
     yield* sys.close(b);
-    return { ra, early, rb };
+    return { ra, rb, aEnd, rc };
   });
   assert.match(r.value.ra, /^HTTP\/1\.1 200 OK/);
-  assert.equal(r.value.early, "");
-  assert.match(r.value.rb, /^HTTP\/1\.1 200 OK[^]*hello, world\n$/);
+  assert.match(r.value.rb, /^HTTP\/1\.1 200 OK/);
+  assert.equal(r.value.aEnd, "", "the idle connection was closed quietly");
+  assert.match(r.value.rc, /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*Connection: close\r\n/);
+  assert.match(r.console, /"-" 503 \d+$/m);
+});
+
+Deno.test("httpd: empty lines do not keep an idle connection open past the timeout", () => {
+  const r = serve(["-T", "3"], function* (sys) {
+    const fd = yield* dial(sys, "127.0.0.1", 8080);
+    yield* sendText(sys, fd, GET("/hello.txt"));
+    const first = yield* readUntil(sys, fd, (s) => s.endsWith("hello, world\n"));
+    // A bare CRLF every 500 ms (RFC 9112 §2.2 lets the server skip them) for 10 s.
+    let closedAt = -1;
+    for (let i = 0; i < 20 && closedAt < 0; i++) {
+      try {
+        yield* sendText(sys, fd, "\r\n");
+      } catch {
+        closedAt = i;
+        break;
+      }
+      const got = yield* readFor(sys, fd, 500);
+      if (got !== "") closedAt = i;
+    }
+    yield* sys.close(fd);
+    return { first, closedAt };
+  });
+  assert.ok(r.value.first.endsWith("hello, world\n"));
+  // Closed 3 s after the response: the 6th or 7th half-second, not after 10 s.
+  assert.ok(r.value.closedAt >= 5 && r.value.closedAt <= 7, `closed at step ${r.value.closedAt}`);
+});
+
+Deno.test("httpd: a request trickled one byte at a time gets 408 when its time is up", () => {
+  const r = serve(["-T", "5"], function* (sys) {
+    const fd = yield* dial(sys, "127.0.0.1", 8080);
+    const req = GET("/hello.txt");
+    const t0 = sys.clock_gettime(CLOCK_MONOTONIC).sec;
+    let got = "";
+    for (let i = 0; i < req.length - 1 && got === ""; i++) {
+      try {
+        yield* sendText(sys, fd, req[i]); // one byte each 200 ms: the whole takes > 7 s
+      } catch {
+        break;
+      }
+      got = yield* readFor(sys, fd, 200);
+    }
+    got += yield* readAll(sys, fd);
+    const secs = sys.clock_gettime(CLOCK_MONOTONIC).sec - t0;
+    yield* sys.close(fd);
+    return { got, secs };
+  });
+  assert.match(r.value.got, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.ok(r.value.secs >= 5 && r.value.secs <= 6, `answered after ${r.value.secs} s`);
+});
+
+Deno.test("httpd: with every descriptor in use a further client still gets a 503, never silence", () => {
+  const held = { value: 0 };
+  const hog = scriptApp("hog", function* (sys) {
+    // 100 connections, each served once and then in the middle of a second request (so
+    // not idle: the server may not reclaim them), held open.
+    const fds: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const fd = yield* dial(sys, "127.0.0.1", 8080);
+      yield* sendText(sys, fd, GET("/hello.txt"));
+      yield* readUntil(sys, fd, (s) => s.endsWith("hello, world\n"));
+      yield* sendText(sys, fd, "GET /hello.txt HTTP/1.1\r\n");
+      fds.push(fd);
+    }
+    yield* sleepMs(sys, 20_000);
+    for (const fd of fds) yield* sys.close(fd);
+    return fds.length;
+  }, held);
+  const out: { value?: string[] } = {};
+  const client = scriptApp("client", function* (sys) {
+    yield* sleepMs(sys, 2000); // the hog is in
+    const fds: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const fd = yield* dial(sys, "127.0.0.1", 8080);
+      yield* sendText(sys, fd, GET("/hello.txt", "Connection: close\r\n"));
+      fds.push(fd);
+    }
+    const answers: string[] = [];
+    for (const fd of fds) {
+      answers.push((yield* readAll(sys, fd)).split("\r\n")[0]);
+      yield* sys.close(fd);
+    }
+    return answers;
+  }, out);
+  const run = runApps([httpd, mksite, hog, client], function* (c: AppCtx) {
+    yield* c.run(["mksite"]);
+    // A server run under `ulimit -n 128`: the hog can take every descriptor.
+    c.start(["httpd", "-p", "8080"]).fd.setLimit(128);
+    yield* c.sleepMs(1);
+    c.start(["hog"]);
+    return yield* c.run(["client"]);
+  });
+  assert.equal(run.value, 0, run.console);
+  const answers = out.value!;
+  assert.equal(answers.length, 40);
+  const ok = answers.filter((a) => a === "HTTP/1.1 200 OK").length;
+  const busy = answers.filter((a) => a === "HTTP/1.1 503 Service Unavailable").length;
+  assert.equal(ok + busy, 40, JSON.stringify(answers));
+  // 128 descriptors: stdio, the listener and its spare leave 123 for clients, so up to 23
+  // of the 40 are served (fewer while served ones linger); the rest got a 503.
+  assert.ok(ok >= 10 && ok <= 123 - 100, `${ok} served`);
+  assert.ok(busy >= 40 - (123 - 100), `${busy} told to come back`);
 });
 
 Deno.test("httpd: a large file streams whole and intact", () => {
@@ -196,7 +311,7 @@ Deno.test("httpd: argv follows thttpd; a bad option or --per-connection is a usa
   assert.deepEqual(parseHttpdArgs(["httpd"]), {
     port: 80,
     root: "/www",
-    maxConns: 32,
+    maxConns: 0,
     timeoutSec: 60,
   });
   assert.deepEqual(parseHttpdArgs(["httpd", "-p", "8080", "-d", "/srv", "-c", "4", "-T", "9"]), {
@@ -205,7 +320,8 @@ Deno.test("httpd: argv follows thttpd; a bad option or --per-connection is a usa
     maxConns: 4,
     timeoutSec: 9,
   });
-  assert.equal(typeof parseHttpdArgs(["httpd", "-p", "0"]), "string");
+  assert.equal(parseHttpdArgs(["httpd", "-p", "0"]), "bad port 0");
+  assert.equal(parseHttpdArgs(["httpd", "-c", "-1"]), "bad connection limit -1");
   assert.match(String(parseHttpdArgs(["httpd", "--per-connection"])), /not supported/);
   const run = runApps([httpd], function* (c) {
     return yield* c.run(["httpd", "-x"]);
@@ -223,4 +339,42 @@ Deno.test("httpd: like thttpd it enters the document root at startup; a missing 
     run.console,
     /^httpd: cannot enter document root \/nonexistent: No such file or directory$/m,
   );
+});
+
+Deno.test("httpd: with every descriptor held by silent clients, new clients are served (the longest-idle make room)", () => {
+  const idle: { value?: string[] } = {};
+  const hog = scriptApp("hog", function* (sys) {
+    const fds: number[] = [];
+    for (let i = 0; i < 150; i++) fds.push(yield* dial(sys, "127.0.0.1", 8080)); // never a byte
+    yield* sleepMs(sys, 3000);
+    const ends: string[] = [];
+    for (const fd of fds) {
+      ends.push(yield* readFor(sys, fd, 0));
+      yield* sys.close(fd);
+    }
+    return ends;
+  }, idle);
+  const out: { value?: string[] } = {};
+  const client = scriptApp("client", function* (sys) {
+    yield* sleepMs(sys, 2000); // the hog's silent connections are past their grace
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const fd = yield* dial(sys, "127.0.0.1", 8080);
+      yield* sendText(sys, fd, GET("/hello.txt", "Connection: close\r\n"));
+      answers.push((yield* readAll(sys, fd)).split("\r\n")[0]);
+      yield* sys.close(fd);
+    }
+    return answers;
+  }, out);
+  const run = runApps([httpd, mksite, hog, client], function* (c: AppCtx) {
+    yield* c.run(["mksite"]);
+    c.start(["httpd", "-p", "8080"]);
+    yield* c.sleepMs(1);
+    c.start(["hog"]);
+    const st = yield* c.run(["client"]);
+    yield* c.sleepMs(3000);
+    return st;
+  });
+  assert.equal(run.value, 0, run.console);
+  assert.deepEqual(out.value, new Array(30).fill("HTTP/1.1 200 OK"));
 });

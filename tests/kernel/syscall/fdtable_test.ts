@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { EBADF, EMFILE, isErrno } from "../../../kernel/kern/errno.ts";
+import { EBADF, EINVAL, EMFILE, isErrno } from "../../../kernel/kern/errno.ts";
 import { F_GETFD, F_SETFD, FD_CLOEXEC, SEEK_CUR } from "../../../kernel/syscall/api.ts";
-import { FdTable } from "../../../kernel/syscall/fdtable.ts";
+import { FD_LIMIT, FdTable } from "../../../kernel/syscall/fdtable.ts";
 import { runSys } from "./harness.ts";
 import { memFile, MemObj } from "./test_files.ts";
 
@@ -33,6 +33,36 @@ Deno.test("fdtable: at the descriptor limit a new one is EMFILE", () => {
   t.alloc(memFile());
   t.alloc(memFile());
   assert.throws(() => t.checkFree(), (e) => isErrno(e, EMFILE));
+});
+
+Deno.test("fdtable: the limit can be lowered and raised up to FD_LIMIT, and a child inherits it", () => {
+  const t = new FdTable();
+  assert.equal(t.limit, FD_LIMIT);
+  for (let i = 0; i < 3; i++) t.alloc(memFile());
+  t.setLimit(3);
+  assert.throws(() => t.alloc(memFile()), (e) => isErrno(e, EMFILE));
+  for (const bad of [0, -1, 1.5, FD_LIMIT + 1]) {
+    assert.throws(() => t.setLimit(bad), (e) => isErrno(e, EINVAL));
+  }
+  const child = new FdTable();
+  child.inherit(t);
+  assert.equal(child.limit, 3);
+  assert.deepEqual(child.fds(), [0, 1, 2]);
+  t.setLimit(FD_LIMIT);
+  assert.equal(t.alloc(memFile()), 3);
+});
+
+Deno.test("fdtable: descriptors are the lowest free number after closes at any depth", () => {
+  runSys(function* (sys, p) {
+    const fds: number[] = [];
+    for (let i = 0; i < 2000; i++) fds.push(p.fd.alloc(memFile()));
+    assert.equal(fds[1999], 2002);
+    yield* sys.close(1500);
+    yield* sys.close(40);
+    assert.equal(p.fd.alloc(memFile()), 40);
+    assert.equal(p.fd.alloc(memFile()), 1500);
+    assert.equal(p.fd.alloc(memFile()), 2003);
+  });
 });
 
 Deno.test("fdtable: dup and dup2 share the file, its offset and its flags", () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FD_LIMIT } from "../../../kernel/syscall/fdtable.ts";
 import {
   EAFNOSUPPORT,
   EAGAIN,
@@ -51,7 +52,7 @@ function* errnoOf(g: Generator<unknown, unknown, unknown> | (() => unknown)) {
 Deno.test("sys: every call on a descriptor that names nothing is EBADF", () => {
   runSys(function* (sys) {
     const b = new Uint8Array(4);
-    for (const fd of [7, -1, 128, 1.5]) {
+    for (const fd of [7, -1, FD_LIMIT, 1.5]) {
       assert.equal(yield* errnoOf(sys.read(fd, b)), EBADF);
       assert.equal(yield* errnoOf(sys.write(fd, b)), EBADF);
       assert.equal(yield* errnoOf(sys.pread(fd, b, 0)), EBADF);
@@ -67,7 +68,7 @@ Deno.test("sys: every call on a descriptor that names nothing is EBADF", () => {
       assert.equal(yield* errnoOf(sys.getdents(fd)), EBADF);
       assert.equal(yield* errnoOf(() => sys.bind(fd, { addr: "0.0.0.0", port: 1 })), EBADF);
     }
-    assert.equal(yield* errnoOf(sys.dup2(0, 128)), EBADF, "dup2 beyond the limit");
+    assert.equal(yield* errnoOf(sys.dup2(0, FD_LIMIT)), EBADF, "dup2 beyond the limit");
     assert.equal(yield* errnoOf(sys.dup2(0, -1)), EBADF);
   });
 });
@@ -143,7 +144,7 @@ Deno.test("sys: F_DUPFD gives the lowest free descriptor at or above its argumen
     assert.equal(sys.fcntl(1, F_DUPFD, 10), 10);
     assert.equal(sys.fcntl(1, F_DUPFD, 10), 11);
     assert.equal(sys.fcntl(1, F_DUPFD, 0), 3);
-    assert.equal(yield* errnoOf(() => sys.fcntl(1, F_DUPFD, 500)), EINVAL);
+    assert.equal(yield* errnoOf(() => sys.fcntl(1, F_DUPFD, FD_LIMIT)), EINVAL);
   });
 });
 

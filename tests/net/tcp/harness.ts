@@ -6,7 +6,8 @@
  * again by the receiving stack, so what crosses is real TCP. Each direction has a one-way
  * delay, an optional bandwidth (a serialisation queue), and loss, duplication and
  * reordering drawn from a seeded Prng. `filter` lets a test drop or watch chosen
- * segments; `log` keeps every segment sent (parsed from its bytes). Time only moves when
+ * segments; `log` keeps every segment sent (parsed from its bytes); segments to any other
+ * address (a spoofed source) go to `blackholed`. Time only moves when
  * `run` steps the event queue, like sched's virtualIdle.
  */
 import { Prng, Scheduler } from "../../../sched/mod.ts";
@@ -39,6 +40,14 @@ export interface LoggedSegment {
   dropped: boolean;
 }
 
+/** A segment sent to an address that is neither host (a spoofed source): nobody gets it. */
+export interface BlackholedSegment {
+  t: number;
+  from: "a" | "b";
+  dst: Ipv4Addr;
+  seg: TcpRepr;
+}
+
 export interface NetOptions {
   seed?: number;
   config?: Partial<TcpConfig>;
@@ -67,6 +76,8 @@ export class Net {
   readonly b = new Host("b", parseIpv4("10.0.0.2"));
   readonly link: { a: LinkParams; b: LinkParams };
   readonly log: LoggedSegment[] = [];
+  /** Segments sent to addresses that are not the peer's (kept even when not logging). */
+  readonly blackholed: BlackholedSegment[] = [];
   /** Return false to drop a segment (called before loss is drawn). */
   filter: ((seg: TcpRepr, from: "a" | "b") => boolean) | null = null;
   /** Keep the log (off for bulk runs). */
@@ -133,6 +144,27 @@ export class Net {
     to.stack.inputPacket(from.addr, to.addr, bytes);
   }
 
+  /** Delivers a hand-made segment to `to` from any source address (spoofed ones too). */
+  injectFrom(
+    to: Host,
+    src: Ipv4Addr,
+    seg: Partial<TcpRepr> & { srcPort: number; dstPort: number },
+  ): void {
+    const full: TcpRepr = {
+      seq: 0,
+      ack: 0,
+      flags: 0,
+      window: 0,
+      urgent: 0,
+      options: {},
+      payload: new Uint8Array(0),
+      ...seg,
+    };
+    const bytes = new Uint8Array(TcpRepr.bufferLen(full));
+    TcpRepr.emit(full, bytes, src, to.addr);
+    to.stack.inputPacket(src, to.addr, bytes);
+  }
+
   /** Segments logged from one side, optionally filtered by flags. */
   sent(from: "a" | "b", pred: (s: TcpRepr) => boolean = () => true): LoggedSegment[] {
     return this.log.filter((l) => l.from === from && pred(l.seg));
@@ -146,8 +178,13 @@ export class Net {
       random32: () => prng.nextU32(),
       mtu: () => mtu,
       output: (seg, src, dst) => {
-        if (src !== self.addr || dst !== peer.addr) {
-          throw new Error(`bad route ${formatIpv4(src)} -> ${formatIpv4(dst)}`);
+        if (src !== self.addr) throw new Error(`bad source ${formatIpv4(src)}`);
+        if (dst !== peer.addr) {
+          const bytes = new Uint8Array(TcpRepr.bufferLen(seg));
+          TcpRepr.emit(seg, bytes, src, dst);
+          const parsed = TcpRepr.parse(new TcpPacket(bytes), src, dst);
+          this.blackholed.push({ t: this.now(), from: self.name, dst, seg: parsed });
+          return;
         }
         this.#transmit(self, peer, seg);
       },

@@ -31,8 +31,31 @@ Deno.test("tcp: a lost SYN is retransmitted after the initial RTO of 1 s", () =>
   assert.equal(syns[1].t - syns[0].t, 1 * S);
   assert.equal(syns[1].seg.seq, syns[0].seg.seq);
   assert.equal(net.a.stack.stats.rexmttimeo, 1);
-  // RFC 6298 §5.7: with no RTT measured the RTO is now 3 s.
-  assert.equal(c.rtt.samples > 0 || c.rtt.rto === 3 * S, true);
+  // With timestamps the SYN-ACK's TSecr still measures the round trip (RFC 7323 §4.1),
+  // so the RTO comes from that sample (the 1 s minimum), not from §5.7.
+  assert.equal(c.tsOk, true);
+  assert.equal(c.rtt.samples, 1);
+  assert.equal(c.rtt.rto, 1 * S);
+});
+
+Deno.test("tcp: after a SYN timed out without an RTT sample the RTO is 3 s (RFC 6298 §5.7)", () => {
+  const net = new Net({ config: { timestamps: false } });
+  const { f } = dropOnce("a", isSyn);
+  net.filter = f;
+  const l = net.b.stack.listen(net.b.addr, SPORT, 4);
+  const c = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  assert.ok(net.run(() => c.state === TCPS_ESTABLISHED && l.pending === 1, 10 * S));
+  // Karn's rule: the retransmitted SYN cannot be timed, so nothing was measured.
+  assert.equal(c.rtt.samples, 0);
+  assert.equal(c.rtt.rto, 3 * S);
+  // And it is what the first data segment waits when lost.
+  const lost = dropOnce("a", (s) => s.payload.length > 0);
+  net.filter = lost.f;
+  tcpSend(c, pattern(100));
+  net.runFor(10 * S);
+  const data = net.sent("a", (s) => s.payload.length > 0);
+  assert.equal(data.length, 2);
+  assert.equal(data[1].t - data[0].t, 3 * S);
 });
 
 Deno.test("tcp: a lost SYN-ACK is sent again and the handshake completes", () => {

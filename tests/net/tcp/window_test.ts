@@ -104,9 +104,17 @@ Deno.test("tcp: a SYN without an MSS option means 536 (RFC 9293 §3.7.1)", () =>
   const net = new Net({ config: { timestamps: false } });
   const l = net.b.stack.listen(net.b.addr, SPORT, 4);
   net.inject(net.b, { srcPort: CPORT, dstPort: SPORT, seq: 1000, flags: TH_SYN, window: 8192 });
-  const embryo = [...l.synQueue][0];
-  assert.equal(embryo.maxseg, 536);
   const synack = net.sent("b", isSynAck)[0].seg;
+  net.inject(net.b, {
+    srcPort: CPORT,
+    dstPort: SPORT,
+    seq: 1001,
+    ack: synack.seq + 1,
+    flags: TH_ACK,
+    window: 8192,
+  });
+  const conn = l.accept()!;
+  assert.equal(conn.maxseg, 536);
   assert.equal(synack.ack, 1001);
   assert.equal(synack.options.mss, 1460);
   assert.equal(synack.options.windowScale, undefined);

@@ -1,0 +1,191 @@
+/**
+ * httpd_load.ts — the default httpd image through hostfwd against Deno.serve (in its own
+ * process), in one run on one machine:
+ *   - keep-alive load at 1, 100 and 1,000 connections from a client in this process that
+ *     counts the responses of every connection (so "every connection served" is checked,
+ *     not inferred): requests/s, and the fewest and most responses one connection got;
+ *   - requests/s without keep-alive over three back-to-back runs (ab, one connection per
+ *     request), which must hold its rate (the TIME-WAIT reuse case);
+ *   - the simulator's RSS before, at the peak and after the runs (Linux /proc).
+ *
+ *   deno run -A bench/httpd_load.ts [seconds per run, default 5]
+ *
+ * Needs ab (Debian: apt-get install -y apache2-utils) for the no-keep-alive runs.
+ */
+const ROOT = new URL("..", import.meta.url).pathname;
+const DENO = Deno.execPath();
+const SECS = Number(Deno.args[0] ?? 5);
+const SIM_PORT = 18081;
+const NATIVE_PORT = 18082;
+
+async function rssMiB(pid: number): Promise<number | null> {
+  try {
+    const t = await Deno.readTextFile(`/proc/${pid}/status`);
+    const m = /VmRSS:\s+(\d+) kB/.exec(t);
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 30000; i++) {
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const enc = new TextEncoder();
+const REQ = enc.encode("GET /hello.txt HTTP/1.1\r\nHost: bench\r\n\r\n");
+
+let told503 = 0;
+
+/** One keep-alive connection requesting in a loop until `end`; its 200 responses. */
+async function oneConn(port: number, end: number): Promise<number> {
+  let conn: Deno.TcpConn;
+  try {
+    conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  } catch {
+    return 0;
+  }
+  const buf = new Uint8Array(65536);
+  let got = 0;
+  let pending = new Uint8Array(0);
+  try {
+    while (performance.now() < end) {
+      await conn.write(REQ);
+      // Read one whole response: head to CRLF CRLF, then Content-Length bytes.
+      for (;;) {
+        const s = new TextDecoder("latin1").decode(pending);
+        const h = s.indexOf("\r\n\r\n");
+        if (h >= 0) {
+          const m = /content-length:\s*(\d+)/i.exec(s.slice(0, h));
+          const need = h + 4 + (m ? Number(m[1]) : 0);
+          if (pending.length >= need) {
+            if (!s.startsWith("HTTP/1.1 200")) { // a 503: told to come back
+              if (s.startsWith("HTTP/1.1 503")) told503++;
+              return got;
+            }
+            pending = pending.slice(need);
+            break;
+          }
+        }
+        const n = await conn.read(buf);
+        if (n === null) return got;
+        const next = new Uint8Array(pending.length + n);
+        next.set(pending);
+        next.set(buf.subarray(0, n), pending.length);
+        pending = next;
+      }
+      got++;
+    }
+  } catch {
+    return got;
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }
+  return got;
+}
+
+async function load(port: number, conns: number) {
+  told503 = 0;
+  const end = performance.now() + SECS * 1000;
+  const counts = await Promise.all(Array.from({ length: conns }, () => oneConn(port, end)));
+  const total = counts.reduce((a, b) => a + b, 0);
+  return {
+    rps: total / SECS,
+    min: Math.min(...counts),
+    max: Math.max(...counts),
+    unserved: counts.filter((c) => c === 0).length,
+    told503,
+  };
+}
+
+async function ab(url: string): Promise<number> {
+  const out = await new Deno.Command("ab", {
+    args: ["-q", "-c", "10", "-t", String(SECS), "-n", "1000000", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const m = /Requests per second:\s+([\d.]+)/.exec(new TextDecoder().decode(out.stdout));
+  if (!m) throw new Error(`ab said: ${new TextDecoder().decode(out.stderr)}`);
+  return Number(m[1]);
+}
+
+try {
+  await new Deno.Command("ab", { args: ["-V"], stdout: "null", stderr: "null" }).output();
+} catch {
+  console.error("httpd_load: needs ab (Debian: apt-get install -y apache2-utils)");
+  Deno.exit(1);
+}
+
+const sim = new Deno.Command(DENO, {
+  args: ["run", "-A", "main.ts", "--hostfwd", `tcp:127.0.0.1:${SIM_PORT}-:80`],
+  cwd: ROOT,
+  stdout: "null",
+  stderr: "inherit",
+}).spawn();
+const { SITE } = await import("../images/httpd.ts");
+const bodyB64 = btoa(String.fromCharCode(...(SITE["/hello.txt"] as Uint8Array)));
+const native = new Deno.Command(DENO, {
+  args: [
+    "eval",
+    `const b = Uint8Array.from(atob("${bodyB64}"), (c) => c.charCodeAt(0));
+     Deno.serve({ port: ${NATIVE_PORT}, hostname: "127.0.0.1", onListen() {} },
+       () => new Response(b, { headers: { "content-type": "text/plain" } }));`,
+  ],
+  stdout: "null",
+  stderr: "inherit",
+}).spawn();
+const simUrl = `http://127.0.0.1:${SIM_PORT}/hello.txt`;
+const nativeUrl = `http://127.0.0.1:${NATIVE_PORT}/hello.txt`;
+await waitFor(simUrl);
+await waitFor(nativeUrl);
+
+const rss: Record<string, number | null> = { boot: await rssMiB(sim.pid) };
+let peak = 0;
+const sampler = setInterval(async () => {
+  peak = Math.max(peak, (await rssMiB(sim.pid)) ?? 0);
+}, 100);
+
+console.log(
+  `| keep-alive load, ${SECS} s | sim req/s | sim per-connection min–max (unserved; of them told 503) | Deno.serve req/s | native min–max (unserved) | ratio |`,
+);
+console.log(`| --- | ---: | ---: | ---: | ---: | ---: |`);
+for (const c of [1, 100, 1000]) {
+  const s = await load(SIM_PORT, c);
+  const n = await load(NATIVE_PORT, c);
+  console.log(
+    `| ${c} connection${c > 1 ? "s" : ""} | ${
+      s.rps.toFixed(0)
+    } | ${s.min}–${s.max} (${s.unserved}; ${s.told503}) | ${
+      n.rps.toFixed(0)
+    } | ${n.min}–${n.max} (${n.unserved}) | ${(100 * s.rps / n.rps).toFixed(1)}% |`,
+  );
+}
+console.log(`\n| no keep-alive, ab -c 10, ${SECS} s | run 1 | run 2 | run 3 |`);
+console.log(`| --- | ---: | ---: | ---: |`);
+const simAb = [await ab(simUrl), await ab(simUrl), await ab(simUrl)];
+const natAb = [await ab(nativeUrl), await ab(nativeUrl), await ab(nativeUrl)];
+console.log(
+  `| rumpsim httpd via hostfwd (req/s) | ${simAb.map((x) => x.toFixed(0)).join(" | ")} |`,
+);
+console.log(`| Deno.serve (req/s) | ${natAb.map((x) => x.toFixed(0)).join(" | ")} |`);
+clearInterval(sampler);
+rss.peak = peak;
+await new Promise((r) => setTimeout(r, 3000));
+rss.after = await rssMiB(sim.pid);
+console.log(
+  `\nsimulator RSS (MiB): boot ${rss.boot}, peak ${rss.peak}, 3 s after the last run ${rss.after}`,
+);
+sim.kill("SIGINT");
+native.kill("SIGTERM");
+await sim.status;
+await native.status;
