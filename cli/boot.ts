@@ -6,8 +6,10 @@
  * In order: the netdev opens its host resources (a failure is one line, before boot); its
  * banner is printed; the machine boots with the disk and the trace; the netdev plugs the
  * NIC in; while the guest runs, the netdev announces where to connect as the guest starts
- * listening; Ctrl-C (SIGINT) halts the machine cleanly with status 0; afterwards stdout is
- * flushed and the netdev, the signal handler and the timer are released.
+ * listening; Ctrl-C (SIGINT) halts the machine cleanly with status 0, SIGTERM with status
+ * 143 (128 + 15, as a shell reports a process killed by it); either way the run ends
+ * through its ordinary path, so the trace and pcap files are closed whole. Afterwards
+ * stdout is flushed and the netdev, the signal handlers and the timer are released.
  *
  * Rules: the machine's wall clock is the host's (the caller refuses `--epoch`); every host
  * resource is released on every path out.
@@ -20,6 +22,7 @@ import type { HostDisk } from "./blk.ts";
 import { batchedStdout } from "./console.ts";
 import type { ChainFlags, RealtimeNetdev } from "./netdev.ts";
 import type { TraceFile } from "./trace.ts";
+import type { SysproxyListener } from "./sysproxy.ts";
 
 /** What a realtime run takes from the command line. */
 export interface RealtimeRun {
@@ -30,6 +33,8 @@ export interface RealtimeRun {
   chain: Omit<ChainFlags, "seed">;
   disk: HostDisk | null;
   trace: TraceFile | null;
+  /** --sysproxy: the listener remote clients connect to (sysproxy.ts), already bound. */
+  sysproxy?: SysproxyListener | null;
 }
 
 /** How often the harness asks the netdev whether the guest listens yet (host ms). */
@@ -45,15 +50,19 @@ export async function bootRealtime(
   image = opened.image;
   const out = batchedStdout();
   let booted: Booted | null = null;
-  const onSigint = () => {
+  let signalled: number | null = null;
+  const onSignal = (why: string, status: number) => () => {
     if (!booted) return;
     out.flush();
-    console.log("\nrumpsim: interrupted, halting");
+    console.log(`\nrumpsim: ${why}, halting`);
     netdev.interrupt?.();
-    booted.user.exitStatus ??= 0;
-    booted.machine.halt("interrupted");
+    signalled ??= status;
+    booted.machine.halt(why);
   };
+  const onSigint = onSignal("interrupted", 0);
+  const onSigterm = onSignal("terminated", 143);
   Deno.addSignalListener("SIGINT", onSigint);
+  Deno.addSignalListener("SIGTERM", onSigterm);
   let watch: ReturnType<typeof setInterval> | undefined;
   try {
     if (opened.banner) console.log(opened.banner);
@@ -68,10 +77,20 @@ export async function bootRealtime(
       onBoot: (b) => {
         r.disk?.attach(b.machine);
         booted = b;
+        // Before the netdev: a netdev's host-aware idle policy replaces sysproxy's.
+        r.sysproxy?.attach(b, (line) => {
+          out.flush();
+          console.log(line);
+        });
         netdev.attach(b, { seed: r.seed, ...r.chain }, r.trace?.tracer);
         if (!netdev.announce) return;
-        // Say where to connect once the guest listens (checked on the host's clock).
+        // Say where to connect once the guest listens (checked on the host's clock). The
+        // PCB list is read only when a listener started or stopped since the last look.
+        let listenGen: unknown = -1;
         watch = setInterval(() => {
+          const gen = b.kernel.sysctl.read("net.inet.tcp.listengen");
+          if (gen !== undefined && gen === listenGen) return;
+          listenGen = gen;
           const pcbs = b.kernel.sysctl.read("net.inet.pcblist") as PcbInfo[] | undefined;
           const { lines, done } = netdev.announce!(pcbs ?? []);
           if (lines.length) {
@@ -82,11 +101,13 @@ export async function bootRealtime(
         }, ANNOUNCE_MS);
       },
     });
-    return result.status;
+    return signalled ?? result.status;
   } finally {
     out.flush();
     clearInterval(watch);
     Deno.removeSignalListener("SIGINT", onSigint);
+    Deno.removeSignalListener("SIGTERM", onSigterm);
+    await r.sysproxy?.close();
     await netdev.close();
   }
 }

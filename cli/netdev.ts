@@ -17,11 +17,12 @@
 import type { Image, NetIfConfig } from "../kernel/syscall/image.ts";
 import type { PcbInfo } from "../net/netinet_init.ts";
 import type { Booted } from "../rumprun/boot.ts";
-import type { FaultConfig } from "../arch/netdev/fault.ts";
+import type { FaultSpec } from "../arch/netdev/fault.ts";
 import type { HostFwd } from "../slirp/plan.ts";
 import type { TapNetdev } from "../host/tap.ts";
 import type { Tracer } from "../sched/mod.ts";
 import { feedConsole } from "./console.ts";
+import { UsageError } from "./flags.ts";
 import { isIpv4Text } from "../kernel/kern/inet_addr.ts";
 
 /** `--net ADDR/PREFIX[,GW]`: the guest's address on its first interface. */
@@ -62,8 +63,10 @@ export function withNet(image: Image, net: NetFlag): Image {
 /** What every netdev's chain gets: the run's seed, capture and faults. */
 export interface ChainFlags {
   seed: number;
+  /** `--mac`: the guest NIC's MAC (QEMU's first NIC's by default). */
+  mac?: string;
   pcap?: (bytes: Uint8Array) => void;
-  fault?: FaultConfig;
+  fault?: FaultSpec;
 }
 
 /** A netdev for one realtime run. */
@@ -94,22 +97,26 @@ export function userNetdev(
 ): RealtimeNetdev {
   let un: import("./user_net.ts").UserNet | null = null;
   let name = "";
-  let waiting: Map<number, { addr: { hostname: string; port: number } }> | null = null;
+  let waiting: Set<import("../slirp/hostfwd.ts").HostFwdListener> | null = null;
   return {
     open: (image) => {
       name = image.name;
-      return { image };
+      // A host port already taken is a command-line error, found before boot.
+      for (const f of fwds) checkHostPort(f);
+      const rules = fwds.map((f) => `${f.hostAddr}:${f.hostPort} -> guest :${f.guestPort}`);
+      return { image, banner: rules.length ? `rumpsim: hostfwd ${rules.join(", ")}` : undefined };
     },
     attach(b, chain, trace) {
       trace?.beginProcess("gateway"); // the user netdev's hosted kernel
       un = attachUserNet(b, { hostfwd: fwds, hosts, ...chain });
-      waiting = new Map(un.gateway.listeners.map((l) => [l.fwd.guestPort, l]));
+      waiting = new Set(un.gateway.listeners);
     },
     announce(pcbs) {
       const lines: string[] = [];
-      for (const [port, l] of waiting ?? []) {
+      for (const l of waiting ?? []) {
+        const port = l.fwd.guestPort;
         if (pcbs.some((p) => p.state === "LISTEN" && p.local.endsWith(`.${port}`))) {
-          waiting!.delete(port);
+          waiting!.delete(l);
           lines.push(`${name}: serving http://${l.addr.hostname}:${l.addr.port}/`);
         }
       }
@@ -118,6 +125,23 @@ export function userNetdev(
     interrupt: () => un?.gateway.close(),
     close: () => un?.gateway.close(),
   };
+}
+
+/** Throws a UsageError naming `--hostfwd` and the port when the host cannot listen there. */
+function checkHostPort(f: HostFwd): void {
+  if (f.hostPort === 0) return;
+  try {
+    Deno.listen({ hostname: f.hostAddr, port: f.hostPort }).close();
+  } catch (e) {
+    const why = e instanceof Deno.errors.AddrInUse
+      ? "is already in use (another program listens there)"
+      : e instanceof Deno.errors.NotCapable
+      ? "may not be used (this task may listen on 127.0.0.1 only)"
+      : e instanceof Deno.errors.PermissionDenied
+      ? "needs privileges (ports below 1024 are root's)"
+      : `cannot be used: ${(e as Error).message.split("\n")[0]}`;
+    throw new UsageError(`--hostfwd: host port ${f.hostAddr}:${f.hostPort} ${why}`);
+  }
 }
 
 /** `--netdev tap:NAME` (with `--net`): the NIC on the Linux tap device `name`. */

@@ -14,7 +14,7 @@
  * tap is configured by whoever runs it (`ip addr add ... dev NAME; ip link set NAME up`).
  */
 import { attachNic } from "../arch/netdev/chain.ts";
-import type { FaultConfig, FaultFilter } from "../arch/netdev/fault.ts";
+import type { FaultFilter, FaultSpec } from "../arch/netdev/fault.ts";
 import type { TapNetdev } from "../host/tap.ts";
 import type { VirtioNet } from "../arch/virtio/net.ts";
 import type { Booted } from "../rumprun/boot.ts";
@@ -30,7 +30,7 @@ export interface TapNetOptions {
   /** A capture of the cable, seen from the guest's NIC. */
   pcap?: (bytes: Uint8Array) => void;
   /** Faults between the guest's NIC and the tap (`--loss`, `--latency`). */
-  fault?: FaultConfig;
+  fault?: FaultSpec;
 }
 
 export interface TapNet {

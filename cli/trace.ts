@@ -1,5 +1,5 @@
 /**
- * cli_trace.ts — the CLI's `--trace FILE`: the run's timeline (every fiber switch, wake,
+ * trace.ts — the CLI's `--trace FILE`: the run's timeline (every fiber switch, wake,
  * idle period, event, interrupt and syscall; sched/trace.ts) streamed to FILE as Chrome
  * Trace Event Format JSON, which Perfetto (ui.perfetto.dev) and chrome://tracing open.
  *

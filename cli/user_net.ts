@@ -15,7 +15,7 @@
  * gateway; every host address is loopback.
  */
 import { attachNic } from "../arch/netdev/chain.ts";
-import type { FaultConfig, FaultFilter } from "../arch/netdev/fault.ts";
+import type { FaultFilter, FaultSpec } from "../arch/netdev/fault.ts";
 import { type HostFwd, USER_NET, UserNetdev } from "../slirp/plan.ts";
 import type { VirtioNet } from "../arch/virtio/net.ts";
 import { createGateway, type Gateway } from "../slirp/gateway.ts";
@@ -33,7 +33,7 @@ export interface UserNetOptions {
   /** A capture of the cable, seen from the guest's NIC. */
   pcap?: (bytes: Uint8Array) => void;
   /** Faults between the guest's NIC and the gateway (`--loss`, `--latency`). */
-  fault?: FaultConfig;
+  fault?: FaultSpec;
 }
 
 export interface UserNet {

@@ -48,6 +48,9 @@ export function comAttach(k: Kernel, pci: RumpPci, base = COM1_PORT, irq = COM1_
   return true;
 }
 
+/** VEOF: the end-of-input character (^D). */
+export const CEOF = 0x04;
+
 /** The interrupt handler: drain the receive FIFO into the console. */
 function comIntr(k: Kernel, pci: RumpPci, base: number): number {
   if (pci.inb(base + COM_IIR) & IIR_NOPEND) return 0;
@@ -55,7 +58,12 @@ function comIntr(k: Kernel, pci: RumpPci, base: number): number {
   while (pci.inb(base + COM_LSR) & LSR_RXRDY && got.length < 4096) {
     got.push(pci.inb(base + COM_DATA));
   }
+  // ^D (VEOF) ends the input, as a terminal's line discipline does for a read: the host
+  // side sends it when its stdin ends (a pipe or file drained, ^D typed at a terminal).
+  const eof = got.indexOf(CEOF);
+  if (eof >= 0) got.length = eof;
   if (got.length) k.consoleInput(Uint8Array.from(got));
+  if (eof >= 0) k.consoleInput(null);
   return 1;
 }
 

@@ -31,6 +31,11 @@ export const IMAGES: Record<string, ImageEntry> = {
     description: "two machines on a wire: ping, wget, netstat -s",
     load: async () => (await import("./net_demo.ts")).world,
   },
+  server: {
+    description: "rump_server: no app; serves remote clients (--sysproxy, deno task ctl)",
+    load: async () => (await import("./server.ts")).image,
+    rootDir: new URL("./roots/shell/", import.meta.url),
+  },
   shell: {
     description: "a shell and file tools over tmpfs, kernfs and a baked root tree",
     load: async () => (await import("./shell.ts")).image,

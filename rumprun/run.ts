@@ -2,16 +2,18 @@
  * run.ts — runs an image on the simulated PC: power on, load (multiboot info + the
  * config module), boot, rump_init, rumprun's configuration step, the apps, halt.
  *
- * Rules: the run's exit status is the last app's status (rumprun's), -1 → 255 after a
- * panic, 1 after a deadlock (printed with every blocked thread and what it waits on).
+ * Rules: the run's exit status is the last app's status (rumprun's) unless an earlier app
+ * failed, then that app's; -1 → 255 after a panic, 1 after a deadlock (printed with every
+ * blocked thread, what it waits on, and the likely cause).
  * Nothing here reads host time in virtual mode.
  */
 import { createMachine, type Machine, type MachineMode } from "../arch/machine.ts";
 import { writeMultibootInfo } from "../arch/multiboot.ts";
-import type { RunResult, Tracer } from "../sched/mod.ts";
+import type { Clock, HostWait, RunResult, Tracer } from "../sched/mod.ts";
 import type { Image } from "../kernel/syscall/image.ts";
 import { Errno } from "../kernel/kern/errno.ts";
 import { rumpInit } from "../kernel/kern/init.ts";
+import { lwpWaitName } from "../kernel/kern/sync.ts";
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { AppRunner } from "../kernel/syscall/exec.ts";
 import { boot, type Booted } from "./boot.ts";
@@ -32,6 +34,8 @@ export interface RunOptions {
   trace?: Tracer;
   /** Called after boot, before the scheduler runs (tests attach devices, the CLI sets up hostfwd). */
   onBoot?: (b: Booted) => void;
+  /** Realtime mode: the host's clock and waiter (default: host/realtime.ts; the page gives the browser's). */
+  host?: { clock: Clock; waiter: HostWait; epochMs: number };
 }
 
 export interface RunOutcome {
@@ -91,15 +95,24 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
       }
     }
     // The apps in order: a background app is started and left running; each other app is
-    // waited for, and the last one's status is the run's (rumprun's run modes).
+    // waited for (rumprun's run modes). The run's status is the first failing app's, else
+    // the last app's: a later success does not hide an earlier failure.
     const runner = new AppRunner(k, [...image.apps.map((a) => a.app), ...(image.linked ?? [])]);
     let status = 0;
+    let failed = false;
     for (const [i, a] of image.apps.entries()) {
       const p = runner.start(a.app.name, [a.app.name, ...(i === 0 && argv ? argv : a.argv)], {
         ...image.config.env,
         ...a.env,
       });
-      if (!a.background) status = yield* runner.wait(p);
+      if (a.background) continue;
+      const s = yield* runner.wait(p);
+      if (failed) continue;
+      status = s;
+      if (s !== 0 && i < image.apps.length - 1) {
+        failed = true;
+        k.printf(`rumpsim: ${a.app.name} exited with status ${s}\n`);
+      }
     }
     k.printf(`rumpsim: apps exited with status ${status}, halting\n`);
     for (const hook of k.shutdownHooks) yield* hook();
@@ -114,7 +127,7 @@ export async function runImage(image: Image, opts: RunOptions = {}): Promise<Run
     mode: opts.mode,
     epochMs: opts.epochMs,
     console: opts.console,
-    host: opts.mode === "realtime" ? hostRealtime() : undefined,
+    host: opts.mode === "realtime" ? (opts.host ?? hostRealtime()) : undefined,
   });
   if (opts.trace) m.sched.setTracer(opts.trace);
   const b = loadAndBoot(m, image, opts);
@@ -128,7 +141,16 @@ export async function runImage(image: Image, opts: RunOptions = {}): Promise<Run
 export function finish(b: Booted, result: RunResult): number {
   if (result.kind === "deadlock") {
     b.user.dprintf("rumpsim: deadlock: every thread waits and nothing can wake one:\n");
-    for (const f of result.blocked) b.user.dprintf(`  ${f.name} waiting on ${f.wchan}\n`);
+    const fibers = new Map(b.machine.sched.fibers().map((f) => [f.id, f]));
+    for (const f of result.blocked) {
+      // The kernel's name for the wait (its condition variable's: "consin", ...), if any.
+      const lwp = (fibers.get(f.id)?.data as { lwp?: object | null } | undefined)?.lwp;
+      const wmesg = lwp ? lwpWaitName(lwp) : "";
+      const what = wmesg ? `${f.wchan} "${wmesg}"` : f.wchan;
+      const until = f.deadline === null ? "" : ` until ${f.deadline} ns`;
+      b.user.dprintf(`  ${f.name} waiting on ${what}${until}\n`);
+    }
+    for (const cause of likelyCauses(b)) b.user.dprintf(`rumpsim: likely cause: ${cause}\n`);
     b.machine.uart.flush();
     return 1;
   }
@@ -136,4 +158,24 @@ export function finish(b: Booted, result: RunResult): number {
   const s = b.user.exitStatus;
   if (s === null) return result.kind === "exited" ? 0 : 1;
   return s < 0 ? 255 : s & 0xff;
+}
+
+/** What a deadlock most likely comes from, as far as the machine can tell. */
+function likelyCauses(b: Booted): string[] {
+  const causes: string[] = [];
+  if (b.kernel.cons.readerWaiting) {
+    causes.push(
+      b.machine.waiter
+        ? "an app reads the console and its input has ended without end of file"
+        : "an app reads the console, and a virtual-time run has no input: give it input " +
+          "on stdin (a terminal or a pipe; or --realtime), or its arguments after --",
+    );
+  }
+  if (causes.length === 0) {
+    causes.push(
+      "every thread waits for another thread or for a device, and no timer is armed: " +
+        "look for a lock or condition that nothing will signal",
+    );
+  }
+  return causes;
 }

@@ -8,7 +8,7 @@
  * after faults; its timestamps are the machine's wall clock (its power-on time plus the
  * scheduler's clock: the fixed epoch in virtual time, the host's time in realtime). The
  * fault filter draws from the stream it is given (`faultPrng`, a fork of the run's seed)
- * and applies the same faults in both directions.
+ * and applies the same faults in both directions, or its own to each (`{ tx, rx }`).
  *
  * Rules: only plugging; nothing here reads host time, and a chain without pcap or fault
  * is the NIC on the medium directly.
@@ -17,7 +17,7 @@ import type { Prng } from "../../sched/mod.ts";
 import type { Machine } from "../machine.ts";
 import { attachVirtioNet } from "../virtio/attach.ts";
 import type { VirtioNet } from "../virtio/net.ts";
-import { type FaultConfig, FaultFilter } from "./fault.ts";
+import { faultDirections, FaultFilter, type FaultSpec } from "./fault.ts";
 import type { Netdev } from "./netdev.ts";
 import { PcapFilter } from "./pcap.ts";
 
@@ -28,8 +28,8 @@ export interface NicChainOptions {
   medium: Netdev;
   /** libpcap bytes of every frame at the NIC. */
   pcap?: (bytes: Uint8Array) => void;
-  /** Faults between the NIC and the medium, both directions. */
-  fault?: FaultConfig;
+  /** Faults between the NIC and the medium: both directions, or `{ tx, rx }`. */
+  fault?: FaultSpec;
   /** The fault filter's random stream (required with `fault`). */
   faultPrng?: Prng;
   /** The fault filter's name in its stats ("wire", "user", "tap"). */
@@ -51,8 +51,7 @@ export function attachNic(m: Machine, o: NicChainOptions): NicChain {
     if (!o.faultPrng) throw new Error("attachNic: a fault needs its random stream");
     fault = new FaultFilter(end, m.sched, o.faultPrng, {
       label: o.label,
-      tx: o.fault,
-      rx: o.fault,
+      ...faultDirections(o.fault),
     });
     end = fault;
   }

@@ -45,6 +45,21 @@ export interface FaultConfig {
   queueLimit?: number;
 }
 
+/**
+ * What a NIC chain is given: one config for both directions, or one per direction
+ * (`{ tx, rx }`; a missing direction has no faults).
+ */
+export type FaultSpec = FaultConfig | { tx?: FaultConfig; rx?: FaultConfig };
+
+/** Splits a FaultSpec into its two directions. */
+export function faultDirections(spec: FaultSpec): { tx: FaultConfig; rx: FaultConfig } {
+  if ("tx" in spec || "rx" in spec) {
+    const d = spec as { tx?: FaultConfig; rx?: FaultConfig };
+    return { tx: d.tx ?? {}, rx: d.rx ?? {} };
+  }
+  return { tx: spec as FaultConfig, rx: spec as FaultConfig };
+}
+
 export interface FaultStats {
   /** Frames that entered. */
   frames: number;

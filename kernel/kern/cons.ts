@@ -107,4 +107,9 @@ export class ConsoleDev {
   get readable(): boolean {
     return this.#queue.length > 0 || this.#eof;
   }
+
+  /** True while a thread waits in read for input (a deadlock report says so). */
+  get readerWaiting(): boolean {
+    return this.#cv.hasWaiters();
+  }
 }

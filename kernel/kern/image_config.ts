@@ -10,30 +10,77 @@
  */
 import { isIpv4Text } from "./inet_addr.ts";
 
+/**
+ * One network interface's configuration (rumprun's `net` entry).
+ *
+ * @example
+ * ```ts
+ * import type { NetIfConfig } from "@rumpsim/rumpsim";
+ * const vioif0: NetIfConfig = {
+ *   if: "vioif0",
+ *   method: "static",
+ *   addr: "10.0.2.15",
+ *   mask: "255.255.255.0",
+ *   gw: "10.0.2.2",
+ * };
+ * ```
+ */
 export interface NetIfConfig {
   /** Interface to configure, e.g. "vioif0". */
   if: string;
   /** "static" (addr/mask/gw given) — the only method so far. */
   method: "static";
+  /** Its IPv4 address, e.g. "10.0.2.15". */
   addr: string;
+  /** Its netmask, e.g. "255.255.255.0". */
   mask: string;
+  /** The default gateway, if any. */
   gw?: string;
 }
 
+/**
+ * One disk to mount before the apps start (rumprun's `blk` entry).
+ *
+ * @example
+ * ```ts
+ * import type { BlkConfig } from "@rumpsim/rumpsim";
+ * const data: BlkConfig = { source: "ld0", path: "/data", fstype: "ext2", readonly: true };
+ * ```
+ */
 export interface BlkConfig {
   /** Block device, e.g. "ld0". */
   source: string;
   /** Mount point, e.g. "/mnt". */
   path: string;
+  /** The file system on it. */
   fstype: "ext2";
+  /** Mount read-only. */
   readonly?: boolean;
 }
 
+/**
+ * An image's config: what the machine is told at boot, as JSON (rumprun's config).
+ *
+ * @example
+ * ```ts
+ * import type { ImageConfig } from "@rumpsim/rumpsim";
+ * const config: ImageConfig = {
+ *   hostname: "web",
+ *   env: { HOME: "/" },
+ *   net: [{ if: "vioif0", method: "static", addr: "10.0.2.15", mask: "255.255.255.0" }],
+ * };
+ * ```
+ */
 export interface ImageConfig {
+  /** The hostname (kern.hostname). */
   hostname?: string;
+  /** Words added to the kernel command line. */
   cmdline?: string;
+  /** Environment of every app (an app's own `env` goes over it). */
   env?: Record<string, string>;
+  /** Network interfaces to configure. */
   net?: NetIfConfig[];
+  /** Disks to mount. */
   blk?: BlkConfig[];
   /** Names the DNS server answers for (user netdev). */
   hosts?: Record<string, string>;

@@ -42,24 +42,50 @@ export class KMutex {
   }
 }
 
+/** The condition variable each waiting lwp waits on, by name (cleared when it wakes). */
+const waitNames = new WeakMap<object, { wmesg: string }>();
+
+/** The name of the condition variable `lwp` waits on, or "" (NetBSD's wmesg). */
+export function lwpWaitName(lwp: object): string {
+  return waitNames.get(lwp)?.wmesg ?? "";
+}
+
 export class KCondvar {
   readonly cv: RumpuserCv;
   constructor(readonly hyp: Rumpuser, readonly name: string) {
     this.cv = hyp.cv_init();
   }
   *wait(m: KMutex): Blocking {
-    yield* this.hyp.cv_wait(this.cv, m.m);
+    const l = this.#wmesg(this.name);
+    try {
+      yield* this.hyp.cv_wait(this.cv, m.m);
+    } finally {
+      if (l) l.wmesg = "";
+    }
   }
   /** Waits at most `ns` nanoseconds; returns true if the time ran out. */
   *timedwait(m: KMutex, ns: number): Blocking<boolean> {
     if (ns === Infinity) {
-      yield* this.hyp.cv_wait(this.cv, m.m);
+      yield* this.wait(m);
       return false;
     }
     const t = Math.max(0, ns);
     const sec = Math.floor(t / 1e9);
-    const r = yield* this.hyp.cv_timedwait(this.cv, m.m, sec, t - sec * 1e9);
-    return r === ETIMEDOUT;
+    const l = this.#wmesg(this.name);
+    try {
+      const r = yield* this.hyp.cv_timedwait(this.cv, m.m, sec, t - sec * 1e9);
+      return r === ETIMEDOUT;
+    } finally {
+      if (l) l.wmesg = "";
+    }
+  }
+  /** Records what the calling lwp waits on, for a deadlock report (`lwpWaitName`). */
+  #wmesg(name: string): { wmesg: string } | null {
+    const l = this.hyp.curlwp();
+    if (!l) return null;
+    const mark = { wmesg: name };
+    waitNames.set(l, mark);
+    return mark;
   }
   signal(): void {
     this.hyp.cv_signal(this.cv);

@@ -10,7 +10,9 @@
  * `<app>: uncaught exception: <message>` and the status is 1 — an app crash never takes
  * the kernel down; a kernel panic does unwind through (it is the kernel's, not the
  * app's). `spawn` runs a linked app as a child that inherits its parent's descriptors and
- * cwd, and waits for it (ENOENT for an unknown name).
+ * cwd, and waits for it (ENOENT for an unknown name); `start` with a parent does the same
+ * without waiting (posix_spawn). Descriptors marked close-on-exec are closed in the child
+ * before its main runs, as exec does.
  *
  * rumprun starts the apps of an image in order, each in the background unless told to
  * wait; this runner keeps it simple: `runAll` runs them one after another, each waited
@@ -94,6 +96,8 @@ export class AppRunner implements Spawner {
     p.lwp = k.curlwp();
     let status: number;
     try {
+      // What exec does: descriptors marked close-on-exec do not reach the new program.
+      yield* p.fd.closeOnExec();
       status = yield* app.main(sys, [...argv], { ...env });
     } catch (e) {
       status = yield* this.#crashed(p, e);

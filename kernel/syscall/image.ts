@@ -39,4 +39,9 @@ export interface Image {
   config: ImageConfig;
   /** The root tree as a ustar archive, unpacked into / at boot. */
   root?: Uint8Array;
+  /**
+   * The first app reads its console (a shell): the command line runs the image in realtime
+   * with stdin on COM1 when stdin is a terminal, a pipe or a file and no app arguments are given.
+   */
+  interactive?: boolean;
 }

@@ -6,12 +6,15 @@
  * is the platform's wall clock (RUMPUSER_CLOCK_RELWALL); CLOCK_MONOTONIC is the time
  * since boot (`Kernel.nanotime`); any other clock is EINVAL. nanosleep sleeps through
  * the kernel's blocking sleep (the CPU is let go while it waits); a request with a
- * negative or fractional part, or nanoseconds of a second or more, is EINVAL.
+ * negative or fractional part, or nanoseconds of a second or more, is EINVAL. The sleep
+ * itself is not interruptible (it is the clock hypercall); a signal posted meanwhile is
+ * delivered when it ends (kern_sig.ts).
  */
 import { RUMPUSER_CLOCK_RELWALL } from "../hypercall/rumpuser.ts";
 import { EINVAL, Errno } from "../kern/errno.ts";
 import type { Kernel } from "../kern/kernel.ts";
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys, type Timespec } from "./api.ts";
+import { cursig } from "./kern_sig.ts";
 
 /** The time calls on kernel `k`. */
 export function kernTime(k: Kernel): Pick<Sys, "clock_gettime" | "nanosleep"> {
@@ -31,6 +34,7 @@ export function kernTime(k: Kernel): Pick<Sys, "clock_gettime" | "nanosleep"> {
         req.nsec < 0 || req.nsec >= 1e9
       ) throw new Errno(EINVAL, "nanosleep");
       yield* k.sleep(req.sec * 1e9 + req.nsec);
+      cursig(k)?.check(); // a signal posted during the sleep is delivered as it returns
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Blocking } from "../hypercall/rumpuser.ts";
 import type { Lwp } from "../kern/lwp.ts";
 import type { KCondvar, KMutex } from "../kern/sync.ts";
 import { FdTable } from "./fdtable.ts";
+import { SigState } from "./kern_sig.ts";
 import type { ProcRef } from "./systab.ts";
 
 /** Thrown by exit(2): unwinds the app to the runner, which ends the process with `status`. */
@@ -32,6 +33,8 @@ export class Proc implements ProcRef {
   /** The main thread's lwp, once it runs. */
   lwp: Lwp | null = null;
   readonly children: Proc[] = [];
+  /** Posted and ignored signals (kern_sig.ts). */
+  readonly sig = new SigState();
 
   /** True once the process has exited (a zombie). */
   get exited(): boolean {

@@ -7,7 +7,8 @@
  * wait and drops it on every path (`fileRelease`), so a concurrent close cannot free the
  * file under it. A file not open for reading (writing) is EBADF for read (write); pread
  * and pwrite need a seekable file (ESPIPE) and a whole, non-negative offset (EINVAL).
- * The file's ops do the transfer; poll is poll.ts.
+ * The file's ops do the transfer; poll is poll.ts. A signal posted while a read or write
+ * ran is delivered as it returns (kern_sig.ts).
  */
 import type { Kernel } from "../kern/kernel.ts";
 import { Errno, ESPIPE } from "../kern/errno.ts";
@@ -28,7 +29,9 @@ export function sysGeneric(
       const fp = fdt.hold(fd, "read");
       try {
         checkReadable(fp, "read");
-        return yield* fp.ops.read(fp, buf);
+        const n = yield* fp.ops.read(fp, buf);
+        proc.sig.check(); // a signal posted meanwhile is delivered on the way out
+        return n;
       } finally {
         yield* fileRelease(fp);
       }
@@ -37,7 +40,9 @@ export function sysGeneric(
       const fp = fdt.hold(fd, "write");
       try {
         checkWritable(fp, "write");
-        return yield* fp.ops.write(fp, buf);
+        const n = yield* fp.ops.write(fp, buf);
+        proc.sig.check(); // a signal posted meanwhile is delivered on the way out
+        return n;
       } finally {
         yield* fileRelease(fp);
       }

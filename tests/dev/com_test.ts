@@ -70,3 +70,27 @@ Deno.test("com: in realtime mode, host input fed to COM1 reaches the app", async
   assert.equal(r.status, 0, out);
   assert.match(out, /^TYPED\r?$/m);
 });
+
+Deno.test("com: ^D (VEOF) on the line ends the console's input: a read returns 0 after the bytes before it", async () => {
+  const image: Image = {
+    name: "t",
+    description: "t",
+    components: [rumpdev_pci, rumpdev_com],
+    apps: [{ app: shout, argv: [] }],
+    config: {},
+  };
+  let out = "";
+  const r = await runImage(image, {
+    console: (b) => (out += new TextDecoder().decode(b)),
+    onBoot: (b) => {
+      // No newline: only the end of input lets shout's loop finish.
+      b.machine.sched.events.at(
+        5e6,
+        () => b.machine.uart.feed(new TextEncoder().encode("no nl\x04")),
+      );
+    },
+  });
+  assert.equal(r.status, 0, out);
+  assert.equal(r.result.kind !== "deadlock", true, out);
+  assert.match(out, /NO NLrumpsim: apps exited with status 0/);
+});
