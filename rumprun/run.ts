@@ -5,7 +5,10 @@
  * Rules: the run's exit status is the last app's status (rumprun's) unless an earlier app
  * failed, then that app's; -1 → 255 after a panic, 1 after a deadlock (printed with every
  * blocked thread, what it waits on, and the likely cause).
- * Nothing here reads host time in virtual mode.
+ * Nothing here reads host time in virtual mode, and nothing here imports host/: a realtime
+ * run is handed its host's clock and waiter by the caller (`host`: host/realtime.ts's
+ * `hostRealtime()` on Deno, web/browser_clock.ts in the page), so a bundle of this file
+ * carries no Deno code.
  */
 import { createMachine, type Machine, type MachineMode } from "../arch/machine.ts";
 import { writeMultibootInfo } from "../arch/multiboot.ts";
@@ -17,7 +20,6 @@ import { lwpWaitName } from "../kernel/kern/sync.ts";
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { AppRunner } from "../kernel/syscall/exec.ts";
 import { boot, type Booted } from "./boot.ts";
-import { hostRealtime } from "../host/realtime.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -34,7 +36,10 @@ export interface RunOptions {
   trace?: Tracer;
   /** Called after boot, before the scheduler runs (tests attach devices, the CLI sets up hostfwd). */
   onBoot?: (b: Booted) => void;
-  /** Realtime mode: the host's clock and waiter (default: host/realtime.ts; the page gives the browser's). */
+  /**
+   * Realtime mode (required there): the host's clock and waiter — host/realtime.ts's
+   * `hostRealtime()` on Deno, the browser's in the page (web/browser_clock.ts).
+   */
   host?: { clock: Clock; waiter: HostWait; epochMs: number };
 }
 
@@ -122,12 +127,18 @@ export function startKernelMain(b: Booted, image: Image, argv?: string[]): void 
 
 /** Runs `image` to its end and returns the exit status. */
 export async function runImage(image: Image, opts: RunOptions = {}): Promise<RunOutcome> {
+  if (opts.mode === "realtime" && !opts.host) {
+    throw new TypeError(
+      "runImage: a realtime run needs its host's clock and waiter: pass `host` " +
+        "(hostRealtime() from host/realtime.ts on Deno)",
+    );
+  }
   const m = createMachine({
     memBytes: opts.memBytes,
     mode: opts.mode,
     epochMs: opts.epochMs,
     console: opts.console,
-    host: opts.mode === "realtime" ? (opts.host ?? hostRealtime()) : undefined,
+    host: opts.mode === "realtime" ? opts.host : undefined,
   });
   if (opts.trace) m.sched.setTracer(opts.trace);
   const b = loadAndBoot(m, image, opts);

@@ -8,7 +8,10 @@
  * until some CPU takes an interrupt (true) or no event is left (false: nothing can ever
  * happen). Virtual time only: a realtime world is one machine. Machine i boots with seed
  * `seed + i`; two machines default to a wire, more to a switch; the last machine's exit
- * ends `runWorld`, another machine's exit stops only its own CPU.
+ * ends `runWorld`, another machine's exit stops only its own CPU. A host that must stay
+ * reachable during a run (the page's worker) passes `yieldToHost`: the run then awaits what
+ * it returns before an idle, which gives the host's event loop a turn (a Halt can arrive)
+ * without changing anything the machines do; without it the run never awaits.
  */
 import { createMachine, type Machine, PIT_MAX_COUNT } from "../arch/machine.ts";
 import type { FaultSpec } from "../arch/netdev/fault.ts";
@@ -27,37 +30,50 @@ import { finish, loadAndBoot, startKernelMain } from "./run.ts";
  * The idle policy of machines on one scheduler (`machines` may grow while it runs).
  * `kicked`, if given, is asked after each event: true ends the halt even though no CPU took
  * an interrupt (an event that booted a machine or woke a thread from outside the machines).
+ * `yieldToHost`, if given, is asked first: a promise it returns is awaited before the idle
+ * (WorldOptions.yieldToHost); a halt that came meanwhile ends the idle with false.
  */
-export function worldIdle(machines: readonly Machine[], kicked?: () => boolean): IdlePolicy {
-  return {
+export function worldIdle(
+  machines: readonly Machine[],
+  kicked?: () => boolean,
+  yieldToHost?: () => Promise<void> | null,
+): IdlePolicy {
+  const policy: IdlePolicy = {
     idle(s, deadline) {
-      if (deadline !== Infinity) {
-        const ticks = Math.ceil((Math.max(0, deadline - s.clock.now()) * PIT_HZ) / 1e9);
-        const count = Math.max(1, Math.min(PIT_MAX_COUNT, ticks));
-        for (const m of machines) {
-          m.bus.outb(PIT_CONTROL, 0x38); // channel 0, LSB then MSB, mode 4 (one-shot)
-          m.bus.outb(PIT_PORT_BASE, count & 0xff);
-          m.bus.outb(PIT_PORT_BASE, (count >> 8) & 0xff);
-        }
-      }
-      for (const m of machines) m.cpu.halts++;
-      const deliver = () => {
-        let any = false;
-        for (const m of machines) if (m.cpu.deliver()) any = true;
-        return any;
-      };
-      if (deliver()) return true;
-      const { clock, events } = s;
-      while (s.halted === null) {
-        const next = events.nextAt();
-        if (next === Infinity) return false;
-        clock.advanceTo(next);
-        events.runDue(clock.now());
-        if (deliver() || kicked?.()) return true;
-      }
-      return false;
+      const turn = yieldToHost?.();
+      // After the host's turn, an idle as if it had not happened, unless a halt came in it.
+      if (turn) return turn.then(() => s.halted === null && idle(s, deadline));
+      return idle(s, deadline);
     },
   };
+  const idle = (s: Scheduler, deadline: number): boolean => {
+    if (deadline !== Infinity) {
+      const ticks = Math.ceil((Math.max(0, deadline - s.clock.now()) * PIT_HZ) / 1e9);
+      const count = Math.max(1, Math.min(PIT_MAX_COUNT, ticks));
+      for (const m of machines) {
+        m.bus.outb(PIT_CONTROL, 0x38); // channel 0, LSB then MSB, mode 4 (one-shot)
+        m.bus.outb(PIT_PORT_BASE, count & 0xff);
+        m.bus.outb(PIT_PORT_BASE, (count >> 8) & 0xff);
+      }
+    }
+    for (const m of machines) m.cpu.halts++;
+    const deliver = () => {
+      let any = false;
+      for (const m of machines) if (m.cpu.deliver()) any = true;
+      return any;
+    };
+    if (deliver()) return true;
+    const { clock, events } = s;
+    while (s.halted === null) {
+      const next = events.nextAt();
+      if (next === Infinity) return false;
+      clock.advanceTo(next);
+      events.runDue(clock.now());
+      if (deliver() || kicked?.()) return true;
+    }
+    return false;
+  };
+  return policy;
 }
 
 export interface WorldMachine {
@@ -98,6 +114,14 @@ export interface WorldOptions {
   link?: "wire" | "switch";
   /** Records the run's timeline, each machine a process (`--trace`); the caller closes it. */
   trace?: Tracer;
+  /** Called once every machine is booted, before the clock runs: to halt them, feed them. */
+  onBoot?: (booted: readonly Booted[]) => void;
+  /**
+   * Asked before each idle (when no thread is runnable): a promise it returns is awaited
+   * first, so the host's event loop runs (the page's worker takes its Halt message there).
+   * The machines see no difference; output is the same bytes as without it.
+   */
+  yieldToHost?: () => Promise<void> | null;
 }
 
 export interface WorldOutcome {
@@ -144,7 +168,8 @@ export async function runWorld(
     machines.push(b.machine);
     booted.push(b);
   });
-  sched.idle = worldIdle(machines);
+  sched.idle = worldIdle(machines, undefined, opts.yieldToHost);
+  opts.onBoot?.(booted);
   const result = await sched.run();
   for (const b of booted.slice(0, -1)) b.machine.uart.flush();
   return { status: finish(booted[booted.length - 1], result), result, booted };

@@ -171,6 +171,11 @@ Deno.test("layering: rumprun/ importing the command line or an image is reported
   assert.deepEqual(rules("rumprun/run.ts", imp("../images/mod.ts")), ["layering"]);
 });
 
+Deno.test("layering: rumprun/ importing host/ is reported (the caller hands it the host)", () => {
+  assert.deepEqual(rules("rumprun/run.ts", imp("../host/realtime.ts")), ["layering"]);
+  assert.deepEqual(rules("rumprun/world.ts", imp("../host/tap.ts")), ["layering"]);
+});
+
 Deno.test("layering: slirp/ may import arch/netdev/ but not the rest of arch/", () => {
   assert.deepEqual(rules("slirp/gateway.ts", imp("../arch/netdev/wire.ts")), []);
   assert.deepEqual(rules("slirp/gateway.ts", imp("../arch/pic.ts")), ["layering"]);

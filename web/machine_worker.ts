@@ -7,7 +7,9 @@
  * runs the image as the command line would:
  *   - an image without interaction (hello) or a world (net-demo): `runImage`/`runWorld` in
  *     virtual time, with the same options `deno task boot` passes, so the console, the pcap
- *     and the trace are the command line's bytes for the same seed;
+ *     and the trace are the command line's bytes for the same seed; a world gives the
+ *     worker's event loop a turn every SLICE_MS (`yieldToHost`), so Halt stops it cleanly
+ *     and its trace is complete;
  *   - the shell: `runImage` in realtime on the browser's clock (browser_clock.ts), COM1
  *     open for typed keys;
  *   - an image with a network (httpd, server): it and the request panel's client machine
@@ -114,6 +116,15 @@ export function serveMachine(
         pcap: pcapOut,
         fault,
         trace: tracer,
+        // The run is otherwise one synchronous task: the "halt" message is taken in a turn.
+        yieldToHost: hostTurns(SLICE_MS),
+        onBoot: (booted) => {
+          halt = (reason) => {
+            // A halt is the user's end of the run, not a failure (as for one machine).
+            booted[booted.length - 1].user.exitStatus ??= 0;
+            for (const b of booted) b.machine.halt(reason);
+          };
+        },
       }).then((o) => ended(o.status, o.result));
     }
     if (hasNetwork(image)) {
@@ -206,6 +217,34 @@ export function serveMachine(
 
 /** How long output may wait in the worker before it is sent (ms of the browser's clock). */
 const BATCH_MS = 8;
+
+/** How long a virtual-time world runs before the worker's event loop gets a turn (ms). */
+export const SLICE_MS = 10;
+
+/**
+ * A world's `yieldToHost` in the worker: a turn of the event loop at the first idle and then
+ * once `sliceMs` of the browser's clock have passed, so messages (Halt) and output batches
+ * get through. A MessageChannel turn, not setTimeout, which browsers clamp to 4 ms when
+ * nested. The machines never see the browser's clock: only when the run pauses depends on it.
+ */
+export function hostTurns(sliceMs: number): () => Promise<void> | null {
+  const ch = new MessageChannel();
+  let resume: (() => void) | null = null;
+  ch.port1.onmessage = () => resume?.();
+  let last = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (now - last < sliceMs) return null;
+    return new Promise<void>((r) => {
+      resume = () => {
+        resume = null;
+        last = performance.now();
+        r();
+      };
+      ch.port2.postMessage(null);
+    });
+  };
+}
 
 /**
  * Gathers console bytes, pcap bytes (decoded into rows here, off the page's thread) and

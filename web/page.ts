@@ -262,7 +262,9 @@ function halt(): void {
   const r = run;
   if (!worker || !r || r.state === "ended") return;
   worker.postMessage({ type: "halt" } satisfies ToWorker);
-  // A world in virtual time cannot be reached mid-run: stop its worker if it does not answer.
+  // A world in virtual time pauses for the message every few ms and a realtime run waits on
+  // the browser; one machine in virtual time (hello) runs to its end in one task: a worker
+  // that does not answer within 1 s is stopped.
   setTimeout(() => {
     if (run === r && r.state !== "ended") {
       worker?.terminate();

@@ -11,6 +11,7 @@ import { rumpdev_vioif } from "../../dev/vioif_component.ts";
 import type { Image } from "../../kernel/syscall/image.ts";
 import type { Booted } from "../../rumprun/boot.ts";
 import { runImage } from "../../rumprun/run.ts";
+import { hostRealtime } from "../../host/realtime.ts";
 import { rumpnet, rumpnet_net, rumpnet_netinet } from "../../net/netinet_init.ts";
 import { attachUserNet, type UserNet } from "../../cli/user_net.ts";
 
@@ -46,6 +47,7 @@ Deno.test({
     try {
       const r = await runImage(image, {
         mode: "realtime",
+        host: hostRealtime(),
         console: (b) => (out += dec.decode(b, { stream: true })),
         onBoot: (b) => void (un = attachUserNet(b, {})),
       });
@@ -67,6 +69,7 @@ Deno.test({
     let un!: UserNet, booted!: Booted;
     const run = runImage(httpdImage, {
       mode: "realtime",
+      host: hostRealtime(),
       seed: 3,
       argv: ["-p", "80", "-d", DOCROOT],
       console: () => {},

@@ -3,6 +3,7 @@ import { rumpdev_com } from "../../dev/com.ts";
 import { rumpdev_pci } from "../../dev/pci_component.ts";
 import type { Image } from "../../kernel/syscall/image.ts";
 import { runImage } from "../../rumprun/run.ts";
+import { hostRealtime } from "../../host/realtime.ts";
 import { feedConsole } from "../../cli/console.ts";
 import type { Sys } from "../../kernel/syscall/api.ts";
 
@@ -64,6 +65,7 @@ Deno.test("com: in realtime mode, host input fed to COM1 reaches the app", async
   let out = "";
   const r = await runImage(image, {
     mode: "realtime",
+    host: hostRealtime(),
     console: (b) => (out += new TextDecoder().decode(b)),
     onBoot: (b) => void feedConsole(b.machine, input),
   });

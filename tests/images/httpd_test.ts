@@ -8,6 +8,7 @@ import { DOCROOT, image, SITE, SITE_MTIME_SEC } from "../../images/httpd.ts";
 import { DEFAULT_IMAGE } from "../../images/mod.ts";
 import type { Booted } from "../../rumprun/boot.ts";
 import { runImage, type RunOutcome } from "../../rumprun/run.ts";
+import { hostRealtime } from "../../host/realtime.ts";
 import { attachUserNet, type UserNet } from "../../cli/user_net.ts";
 
 const fwd = (guestPort: number) => ({
@@ -31,6 +32,7 @@ async function bootHttpd(): Promise<Booting> {
   let un!: UserNet, booted!: Booted;
   const run = runImage(image, {
     mode: "realtime",
+    host: hostRealtime(),
     argv: ["-p", "80", "-d", DOCROOT, "-T", "1"],
     console: (b) => (out += dec.decode(b, { stream: true })),
     onBoot: (b) => {

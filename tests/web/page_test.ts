@@ -264,6 +264,50 @@ Deno.test({
         await page.close();
       });
 
+      await t.step("Halt stops net-demo mid-run; its trace is complete and downloads", async () => {
+        const dir = await Deno.makeTempDir();
+        try {
+          const { page, errors } = await openPage(site, "?image=net-demo&seed=42");
+          await page.waitForFunction(() => document.body.dataset.state === "idle");
+          // Boot and Halt in one task: the halt reaches the worker while the world runs (a
+          // world in virtual time pauses for messages), not after its end.
+          await page.evaluate(() => {
+            document.getElementById("boot")!.click();
+            document.getElementById("halt")!.click();
+          });
+          assert.equal(await waitForExit(page), 0);
+          assert.equal(
+            await page.evaluate(() => document.getElementById("status")!.textContent),
+            "net-demo ended: halted from the page, status 0",
+            "the worker answered the halt (it was not stopped)",
+          );
+          // Halted before the client fetched the page: the run was stopped, not finished.
+          const text = await consoleText(page);
+          assert.match(text, /^server: rumpsim: seed 42, virtual time$/m);
+          assert.doesNotMatch(text, /HTTP\/1\.1 200 OK|apps exited/);
+          assert.equal(
+            await page.evaluate(() =>
+              (document.getElementById("download-trace") as HTMLButtonElement).disabled
+            ),
+            false,
+          );
+          const trace = JSON.parse(
+            new TextDecoder().decode(await download(page, "#download-trace", dir)),
+          );
+          assert.ok(trace.traceEvents.length > 10, `${trace.traceEvents.length} trace events`);
+          // Closed at the halt: every span begun has ended, on both machines.
+          const events = trace.traceEvents as { ph: string; pid: number }[];
+          const begun = events.filter((e) => e.ph === "B");
+          assert.ok(begun.length > 0);
+          assert.equal(events.filter((e) => e.ph === "E").length, begun.length, "B/E balanced");
+          assert.deepEqual([...new Set(begun.map((e) => e.pid))].sort(), [1, 2]);
+          assert.deepEqual(errors, []);
+          await page.close();
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      });
+
       await t.step(
         "a failed run is shown, the page stays usable and Boot starts afresh",
         async () => {
