@@ -10,8 +10,10 @@
  * The program runs on a worker (ctl_worker.ts) whose calls block on a shared channel;
  * this thread owns the connection: it carries each call out and its RESULT back, writes
  * what the remote process prints on its terminal (OUTPUT) to stdout or stderr, answers
- * its terminal reads (INPUT_REQ) from stdin, and turns Ctrl-C into an INTERRUPT (the
- * remote process is ended; ctl exits 130).
+ * its terminal reads (INPUT_REQ) from stdin, and turns Ctrl-C into an INTERRUPT (SIGINT
+ * to the remote process in its call): running a command, ctl ends it and exits 130; in the
+ * interactive shell, it interrupts the programs the shell runs (the foreground job) and
+ * the shell goes on, as in a terminal.
  *
  * Rules: every failure is one line on stderr and a status: 2 for a usage error, 1 when the
  * server cannot be reached, refuses or goes away, 127 for an unknown program; otherwise
@@ -222,6 +224,9 @@ interface CtlProc {
   owner: ChannelOwner;
   /** The call in flight, for an INTERRUPT. */
   inFlight: number | null;
+  /** Ctrl-C reached it (interactive): its next call is interrupted too, should this one
+   * have crossed its RESULT or none be in flight. */
+  interrupted: boolean;
   /** Exit status once its program ended; collected by waitpid. */
   status: number | null;
   /** A waitpid of this process's parent, waiting for a child. */
@@ -293,6 +298,7 @@ async function runRemote(
       worker,
       owner: new ChannelOwner(sab),
       inFlight: null,
+      interrupted: false,
       status: null,
       waiting: null,
     };
@@ -311,6 +317,7 @@ async function runRemote(
         if (!req) return;
         p.inFlight = new DataView(req.buffer, req.byteOffset, HEADER_LEN).getUint32(8, true);
         link.send(req).catch(() => p.owner.gone(`${link.spec}: the connection broke`));
+        if (p.interrupted) interrupt(p);
         return;
       }
       case "spawn":
@@ -342,7 +349,21 @@ async function runRemote(
         return finish(1, m.message);
     }
   };
+  const interrupt = (p: CtlProc) => {
+    if (p.inFlight === null) return;
+    link.send(emitFrame({ type: FrameType.INTERRUPT, reqid: p.inFlight, pid: p.pid }));
+  };
   const onSigint = () => {
+    if (prompt !== null) {
+      // The interactive shell: SIGINT to the foreground job, as a terminal sends it — the
+      // programs the shell runs; the shell itself goes on to its next prompt.
+      for (const p of procs.values()) {
+        if (p.pid === rootPid || p.status !== null) continue;
+        p.interrupted = true;
+        interrupt(p);
+      }
+      return;
+    }
     for (const p of procs.values()) {
       if (p.inFlight !== null) {
         link.send(emitFrame({ type: FrameType.INTERRUPT, reqid: p.inFlight, pid: p.pid }));
@@ -371,6 +392,7 @@ async function runRemote(
           const p = procs.get(fr.pid);
           if (!p) break;
           p.inFlight = null;
+          if (fr.type === FrameType.KILLED) p.interrupted = false;
           p.owner.reply(f.bytes);
           break;
         }

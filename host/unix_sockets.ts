@@ -8,6 +8,10 @@
  * listens on it (a server that died left it); a live one is an error, as is any other kind
  * of file there.
  *
+ * Permissions (Deno 2.9.6): listening at or connecting to PATH needs net access to
+ * "unix:ABSOLUTE-PATH" — that exact path; a directory or pattern is not accepted — or
+ * unrestricted --allow-net, and read and write access to PATH.
+ *
  * Rules: as host/sockets.ts: promises settle in the host's event loop, never in a fiber;
  * `close` is idempotent and never throws; errors are one-line Errors naming the path.
  */
@@ -45,8 +49,9 @@ export async function listenUnix(path: string): Promise<HostUnixListener> {
   } catch (e) {
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
       throw new Error(
-        `${path}: no permission for a unix socket: use deno task serve (--allow-net), ` +
-          `or --allow-net=unix:${absolute(path)}`,
+        `${path}: no permission for a unix socket: Deno needs --allow-net=unix:${
+          absolute(path)
+        } (or --allow-net) and read and write access to the path; deno task boot has them`,
       );
     }
     throw new Error(`${path}: ${(e as Error).message}`);

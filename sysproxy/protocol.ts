@@ -39,7 +39,7 @@ export enum FrameType {
   CALL = 4,
   /** server → client: the call's result and copied-out buffers, or an errno. */
   RESULT = 5,
-  /** client → server: interrupt the call `reqid` (Ctrl-C): the process is ended. */
+  /** client → server: interrupt the call `reqid` (Ctrl-C): SIGINT ends the process (KILLED). */
   INTERRUPT = 6,
   /** server → client: bytes a process wrote to its terminal (stream 1 or 2). */
   OUTPUT = 7,

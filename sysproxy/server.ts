@@ -8,10 +8,14 @@
  * child process on the same connection (it inherits descriptors, cwd and umask); `exit`
  * ends one. Every process has a kernel thread of its own that runs the calls addressed to
  * its pid, one at a time, with the same `Sys` an app inside gets (kernel/syscall/sys.ts):
- * a call that blocks (accept, read, poll, nanosleep) blocks that thread only.
+ * a call that blocks (accept, read, poll, nanosleep) blocks that thread only. Remote
+ * processes are in the kernel's process table (allproc) while they live, so kill(2) from
+ * any process — remote or the image's own — reaches them, and theirs reaches any process;
+ * a signal that ends a remote process during a call is a KILLED frame for that call.
  *
- * The end of a process — `exit`, the connection closing, an INTERRUPT, the server shutting
- * down — kills it as SIGKILL would: the signal is posted (an interruptible sleep ends) and
+ * The end of a process — `exit`, the connection closing, the server shutting down, an
+ * INTERRUPT (SIGINT, unless the process ignores it) — kills it: the signal is posted (an
+ * interruptible sleep ends; a call it ends answers KILLED, 128 + the signal) and
  * its socket and pipe files are revoked (closed at once, NetBSD's fo_restart: a call
  * blocked on one returns with an error); once no call is in flight its descriptors are
  * closed and its cwd released. Nothing it held outlives it.
@@ -30,7 +34,7 @@ import type { KCondvar, KMutex } from "../kernel/kern/sync.ts";
 import type { PollFd, Sys } from "../kernel/syscall/api.ts";
 import { type FileOps, KFile } from "../kernel/syscall/file.ts";
 import { MACHINE } from "../kernel/syscall/kern_sysctl.ts";
-import { Proc, ProcessExit } from "../kernel/syscall/proc.ts";
+import { allproc, Proc, ProcessExit } from "../kernel/syscall/proc.ts";
 import { makeSys } from "../kernel/syscall/sys.ts";
 import {
   type Call,
@@ -51,6 +55,8 @@ import { ttyOpen, type TtyPeer } from "./tty.ts";
 export const REMOTE_PID_BASE = 1000;
 /** SIGKILL's number: what the end of a remote process is. */
 const SIGKILL = 9;
+/** SIGINT's number: what an INTERRUPT (Ctrl-C) posts. */
+const SIGINT = 2;
 /** Calls the client implements itself, never sent. */
 const CLIENT_CALLS = new Set(["exit", "spawn", "apps", "posix_spawn", "waitpid"]);
 /** The most processes one connection may have at once (fork beyond: EAGAIN). */
@@ -283,7 +289,7 @@ export class ServerConn implements TtyPeer {
       case FrameType.INTERRUPT: {
         // A call that already finished is not an error: the RESULT crossed the INTERRUPT.
         const rp = this.#procs.get(f.pid);
-        if (rp && rp.call?.reqid === f.reqid) this.#kill(rp);
+        if (rp && rp.call?.reqid === f.reqid) this.#kill(rp, SIGINT);
         return;
       }
       case FrameType.INPUT: {
@@ -349,17 +355,22 @@ export class ServerConn implements TtyPeer {
       cv: k.cv(`sysproxy ${pid}`),
     };
     this.#procs.set(pid, rp);
+    allproc(k).add(p); // kill(2) finds it, from here or from the image's processes
     this.server.stats.procs++;
     this.server.stats.live++;
     k.threadCreate(`sysproxy:${pid}`, () => this.#lwp(rp), { proc: p });
     return rp;
   }
 
-  /** Kills `rp`: SIGKILL posted, its sockets and pipes revoked; its thread cleans up. */
-  #kill(rp: RemoteProc): void {
+  /**
+   * Kills `rp` with `sig` (SIGKILL, or an INTERRUPT's SIGINT, which a process that ignores
+   * SIGINT survives): the signal posted, its sockets and pipes revoked; its thread cleans up.
+   */
+  #kill(rp: RemoteProc, sig = SIGKILL): void {
     if (rp.dying) return;
+    if (sig !== SIGKILL && rp.proc.sig.ignored.has(sig)) return;
     rp.dying = true;
-    rp.proc.sig.post(SIGKILL);
+    rp.proc.sig.post(sig);
     rp.cv.broadcast();
     for (const w of this.#inputs.values()) if (w.pid === rp.proc.pid) w.cv.broadcast();
     if (rp.call) this.k.threadCreate(`sysproxy:revoke`, () => revokeFiles(rp.proc));
@@ -387,6 +398,7 @@ export class ServerConn implements TtyPeer {
     p.state = "zomb";
     rp.gone = true;
     this.#procs.delete(p.pid);
+    allproc(this.k).remove(p);
     this.server.stats.live--;
     if (this.closed && this.#procs.size === 0) this.server.held.delete(this);
     if (p.parent) {
@@ -399,6 +411,14 @@ export class ServerConn implements TtyPeer {
   /** Runs one call and sends its RESULT; true when the process ended with it. */
   *#run(rp: RemoteProc, call: Call): Blocking<boolean> {
     this.server.stats.calls++;
+    // A process killed during the call (INTERRUPT, hangup) ends with it, whatever the call
+    // returned: the client is told KILLED with 128 + the signal.
+    const killed = (): boolean => {
+      if (!rp.dying) return false;
+      const status = 128 + (rp.proc.sig.pending || SIGKILL);
+      this.#send({ type: FrameType.KILLED, reqid: call.reqid, pid: call.pid, status });
+      return true;
+    };
     const reply = (value: Value, out: Uint8Array[] = []) =>
       this.#send({
         type: FrameType.RESULT,
@@ -420,7 +440,7 @@ export class ServerConn implements TtyPeer {
         out: [],
       });
     if (call.name === "fork") {
-      if (rp.dying || this.closed) return true; // a dying process makes no children
+      if (rp.dying || this.closed) return killed() || true; // a dying process makes no children
       if (this.procCount >= MAX_PROCS_PER_CONN) {
         fail(35, new Errno(35, "fork").message); // EAGAIN
         return false;
@@ -458,6 +478,7 @@ export class ServerConn implements TtyPeer {
         ? (r as { n: number }).n
         : -1;
       const copied = outs.map((b) => n >= 0 && n <= b.length ? b.subarray(0, n) : b);
+      if (killed()) return true;
       reply(toValue(r), copied);
       return false;
     } catch (e) {
@@ -467,6 +488,7 @@ export class ServerConn implements TtyPeer {
         this.#send({ type: FrameType.KILLED, reqid: call.reqid, pid: call.pid, status: e.status });
         return true;
       }
+      if (killed()) return true;
       if (e instanceof Errno) fail(e.errno, e.message);
       else fail(EINVAL, `${call.name}: bad arguments: ${(e as Error)?.message ?? e}`);
       return false;

@@ -25,7 +25,7 @@ import { type Kernel, KernelPanic } from "../kern/kernel.ts";
 import type { App, Sys } from "./api.ts";
 import { consOpen } from "./console.ts";
 import type { Spawner } from "./kern_proc.ts";
-import { Proc, ProcessExit, ProcTable } from "./proc.ts";
+import { allproc, Proc, ProcessExit, ProcTable } from "./proc.ts";
 import { makeSys } from "./sys.ts";
 import { PAGE_SIZE } from "../kern/pgalloc.ts";
 
@@ -45,7 +45,7 @@ export class AppRunner implements Spawner {
 
   constructor(readonly k: Kernel, apps: readonly App[]) {
     for (const a of apps) this.#apps.set(a.name, a);
-    this.procs = new ProcTable(k.mutex("proctab"), k.cv("procexit"));
+    this.procs = new ProcTable(k.mutex("proctab"), k.cv("procexit"), allproc(k));
     registerSysctl(k, this.procs);
   }
 

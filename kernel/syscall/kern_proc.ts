@@ -11,15 +11,17 @@
  * marked close-on-exec. waitpid waits for the child `pid` (or any child for -1; ECHILD
  * when there is none, or `pid` is not a child) and collects it; with WNOHANG it returns
  * pid 0 when no child has exited. The wait is interruptible (a signal ends the waiter).
- * kill posts a signal (kern_sig.ts) to a live process (ESRCH for none, or for pid ≤ 0:
- * there are no process groups; EINVAL for a bad signal number; signal 0 only checks).
+ * kill posts a signal (kern_sig.ts) to a live process of the kernel's table (proc.ts's
+ * allproc: the app runner's processes and sysproxy's remote ones alike, whether or not the
+ * caller has a spawner), ESRCH for none, or for pid ≤ 0: there are no process groups;
+ * EINVAL for a bad signal number; signal 0 only checks.
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
 import { ECHILD, EINVAL, ENOENT, Errno, ESRCH } from "../kern/errno.ts";
 import type { Kernel } from "../kern/kernel.ts";
 import { type Sys, WNOHANG } from "./api.ts";
 import { NSIG, tsleep } from "./kern_sig.ts";
-import { type Proc, ProcessExit, type ProcTable } from "./proc.ts";
+import { allproc, type Proc, ProcessExit, type ProcTable } from "./proc.ts";
 
 /** Runs apps as children of a process (the app runner, exec.ts). */
 export interface Spawner {
@@ -74,7 +76,7 @@ export function kernProc(k: Kernel, proc: Proc, spawner: Spawner | null): ProcCa
     },
     kill(pid, sig) {
       if (!Number.isInteger(sig) || sig < 0 || sig >= NSIG) throw new Errno(EINVAL, "kill");
-      const p = pid > 0 ? spawner?.procs.get(pid) : undefined;
+      const p = pid > 0 ? allproc(k).find(pid) : undefined;
       if (!p) throw new Errno(ESRCH, "kill");
       if (sig === 0 || p.exited) return;
       p.sig.post(sig);

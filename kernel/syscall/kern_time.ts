@@ -6,15 +6,19 @@
  * is the platform's wall clock (RUMPUSER_CLOCK_RELWALL); CLOCK_MONOTONIC is the time
  * since boot (`Kernel.nanotime`); any other clock is EINVAL. nanosleep sleeps through
  * the kernel's blocking sleep (the CPU is let go while it waits); a request with a
- * negative or fractional part, or nanoseconds of a second or more, is EINVAL. The sleep
- * itself is not interruptible (it is the clock hypercall); a signal posted meanwhile is
- * delivered when it ends (kern_sig.ts).
+ * negative or fractional part, or nanoseconds of a second or more, is EINVAL. The clock
+ * hypercall a sleep is made of cannot be woken, so a process sleeps in slices of at most
+ * SIGNAL_SLICE_NS: a signal posted meanwhile (kern_sig.ts) is delivered when the slice
+ * ends — within a second, not after the whole request (sleep 100; kill).
  */
 import { RUMPUSER_CLOCK_RELWALL } from "../hypercall/rumpuser.ts";
 import { EINVAL, Errno } from "../kern/errno.ts";
 import type { Kernel } from "../kern/kernel.ts";
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, type Sys, type Timespec } from "./api.ts";
 import { cursig } from "./kern_sig.ts";
+
+/** The longest single clock sleep of a process: how late a signal may come to a sleeper. */
+export const SIGNAL_SLICE_NS = 1e9;
 
 /** The time calls on kernel `k`. */
 export function kernTime(k: Kernel): Pick<Sys, "clock_gettime" | "nanosleep"> {
@@ -33,8 +37,18 @@ export function kernTime(k: Kernel): Pick<Sys, "clock_gettime" | "nanosleep"> {
         !Number.isInteger(req.sec) || !Number.isInteger(req.nsec) || req.sec < 0 ||
         req.nsec < 0 || req.nsec >= 1e9
       ) throw new Errno(EINVAL, "nanosleep");
-      yield* k.sleep(req.sec * 1e9 + req.nsec);
-      cursig(k)?.check(); // a signal posted during the sleep is delivered as it returns
+      const s = cursig(k);
+      s?.check();
+      // The clock hypercall cannot be woken: a process sleeps at most a second at a time
+      // and takes a signal posted meanwhile between two (a sleep of a second or less is
+      // one hypercall, as it always was).
+      let left = req.sec * 1e9 + req.nsec;
+      do {
+        const step = s ? Math.min(left, SIGNAL_SLICE_NS) : left;
+        yield* k.sleep(step);
+        left -= step;
+        s?.check();
+      } while (left > 0);
     },
   };
 }

@@ -8,6 +8,7 @@
  * `ProcessExit` is what exit(2) throws to unwind the app's stack; the runner catches it.
  */
 import type { Blocking } from "../hypercall/rumpuser.ts";
+import type { Kernel } from "../kern/kernel.ts";
 import type { Lwp } from "../kern/lwp.ts";
 import type { KCondvar, KMutex } from "../kern/sync.ts";
 import { FdTable } from "./fdtable.ts";
@@ -54,12 +55,45 @@ export class Proc implements ProcRef {
   }
 }
 
-/** Every process of one kernel, and the lock and condvar exit waits on. */
+/**
+ * Every process of one kernel by pid, whoever made it (NetBSD's allproc and proc_find):
+ * the app runner's and the remote processes sysproxy serves. kill(2) finds its target
+ * here, so any process can signal any other, as root can on NetBSD. A process is in it
+ * from its creation until it is collected (a zombie stays until then).
+ */
+export class AllProc {
+  readonly #procs = new Map<number, Proc>();
+
+  add(p: Proc): void {
+    this.#procs.set(p.pid, p);
+  }
+
+  /** Removes `p` (not a later process that took its pid). */
+  remove(p: Proc): void {
+    if (this.#procs.get(p.pid) === p) this.#procs.delete(p.pid);
+  }
+
+  find(pid: number): Proc | undefined {
+    return this.#procs.get(pid);
+  }
+}
+
+const ALLPROC = new WeakMap<Kernel, AllProc>();
+
+/** The process table of kernel `k`. */
+export function allproc(k: Kernel): AllProc {
+  let a = ALLPROC.get(k);
+  if (!a) ALLPROC.set(k, a = new AllProc());
+  return a;
+}
+
+/** The app runner's processes, and the lock and condvar exit waits on. */
 export class ProcTable {
   readonly #procs = new Map<number, Proc>();
   #nextPid = 1;
 
-  constructor(readonly lock: KMutex, readonly exited: KCondvar) {}
+  /** `all`: the kernel's table (allproc), which every process made here joins. */
+  constructor(readonly lock: KMutex, readonly exited: KCondvar, readonly all?: AllProc) {}
 
   /** Creates a process with the next pid. */
   create(
@@ -70,6 +104,7 @@ export class ProcTable {
   ): Proc {
     const p = new Proc(this.#nextPid++, name, parent, argv, env);
     this.#procs.set(p.pid, p);
+    this.all?.add(p);
     return p;
   }
 
@@ -100,6 +135,7 @@ export class ProcTable {
       }
     }
     this.#procs.delete(p.pid);
+    this.all?.remove(p);
     const siblings = p.parent?.children;
     if (siblings) siblings.splice(siblings.indexOf(p), 1);
     return p.status!;

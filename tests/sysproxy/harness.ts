@@ -9,6 +9,7 @@ import { loadImage } from "../../cli/catalog.ts";
 import { openSysproxy, type SysproxyListener } from "../../cli/sysproxy.ts";
 import { attachUserNet } from "../../cli/user_net.ts";
 import { runImage, type RunOutcome } from "../../rumprun/run.ts";
+import { hostRealtime } from "../../host/realtime.ts";
 import type { Booted } from "../../rumprun/boot.ts";
 import type { Image } from "../../kernel/syscall/image.ts";
 import { AppRunner } from "../../kernel/syscall/exec.ts";
@@ -40,6 +41,7 @@ export async function startServer(url: string, imageName = "server"): Promise<Te
   const run = runImage(image, {
     seed: 7,
     mode: "realtime",
+    host: hostRealtime(),
     console: (b) => (text += dec.decode(b, { stream: true })),
     onBoot: (b) => {
       booted = b;
