@@ -3,6 +3,7 @@
  *
  *   deno task bake --image NAME -o FILE.js
  *   deno task bake --image-module ./my_image.ts -o FILE.js
+ *   deno task bake --wasm PROG.wasm [--net] -o FILE.js    (the POSIX image: cli/bake_wasm.ts)
  *
  * The bundle links only what the image names (its components, apps and root tree) plus
  * the platform and the CLI; an image's root tree is packed here from the source tree
@@ -18,6 +19,7 @@ import { isWorld } from "../rumprun/world.ts";
 import { loadImage, loadImageModule, toFileUrl } from "./catalog.ts";
 import { scanFlags, UsageError } from "./flags.ts";
 import { enterCallerDirectory } from "./caller_dir.ts";
+import { bakeWasm } from "./bake_wasm.ts";
 
 export interface BakeResult {
   /** The image's name. */
@@ -126,13 +128,16 @@ function base64(b: Uint8Array): string {
   return btoa(s);
 }
 
-export const BAKE_USAGE = `usage: deno task bake (--image NAME | --image-module FILE) [-o FILE.js]
+export const BAKE_USAGE =
+  `usage: deno task bake (--image NAME | --image-module FILE | --wasm FILE [--net]) [-o FILE.js]
 
 Writes one image as one JavaScript file that runs with the same flags as deno task boot.
 
 options:
   --image NAME          an image of the catalogue: ${Object.keys(IMAGES).sort().join(", ")}
   --image-module FILE   your own image module (exports \`image\` or \`world\`)
+  --wasm FILE           the POSIX image running the WebAssembly program FILE (deno task cc)
+  --net                 with --wasm: give the machine its NIC (user and tap netdevs)
   -o, --output FILE     where to write the bundle (default: out/NAME.js)
   -h, --help            this text
 `;
@@ -140,6 +145,8 @@ options:
 const BAKE_FLAGS = {
   image: { type: "string" },
   "image-module": { type: "string" },
+  wasm: { type: "string" },
+  net: { type: "boolean" },
   output: { type: "string", short: "o" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -155,8 +162,16 @@ export async function bakeMain(args: string[]): Promise<number> {
       console.log(BAKE_USAGE);
       return 0;
     }
-    if (values.image === undefined && values["image-module"] === undefined) {
-      throw new UsageError("name an image: --image NAME or --image-module FILE (see --help)");
+    if (values.wasm !== undefined) {
+      if (values.image !== undefined || values["image-module"] !== undefined) {
+        throw new UsageError("--wasm: bakes the POSIX image; give no --image or --image-module");
+      }
+    } else if (values.net) {
+      throw new UsageError("--net: only with --wasm");
+    } else if (values.image === undefined && values["image-module"] === undefined) {
+      throw new UsageError(
+        "name an image: --image NAME, --image-module FILE or --wasm FILE (see --help)",
+      );
     }
     if (values.image !== undefined && values["image-module"] !== undefined) {
       throw new UsageError("--image-module: give either --image or --image-module, not both");
@@ -170,6 +185,7 @@ export async function bakeMain(args: string[]): Promise<number> {
     console.error(`bake: ${(e as Error).message}`);
     return 2;
   }
+  if (values.wasm !== undefined) return await bakeWasmMain(values.wasm, values.net, values.output);
   const module = values["image-module"];
   const stem = values.image ??
     module!.split("/").pop()!.replace(/\.[jt]sx?$/, "").replaceAll("_", "-");
@@ -191,6 +207,30 @@ export async function bakeMain(args: string[]): Promise<number> {
     const msg = (e as Error).message;
     console.error(`bake: ${msg.startsWith("deno bundle failed") ? msg : msg.split("\n")[0]}`);
     return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** `--wasm FILE [--net] [-o FILE.js]`, its flags checked; returns the exit status. */
+async function bakeWasmMain(wasm: string, net = false, output?: string): Promise<number> {
+  const stem = wasm.split("/").pop()!.replace(/\.wasm$/, "");
+  const out = output ?? `out/${stem}.js`;
+  try {
+    await Deno.mkdir(out.split("/").slice(0, -1).join("/") || ".", { recursive: true });
+    const r = await bakeWasm(wasm, out, net);
+    console.log(
+      `baked ${stem}.wasm into ${r.output} (${r.bytes} bytes); run it with: deno run ${
+        net ? "--allow-read --allow-write --allow-net=127.0.0.1" : "--allow-read --allow-write"
+      } ${r.output} -- ARGS`,
+    );
+    return 0;
+  } catch (e) {
+    const msg = e instanceof Deno.errors.NotFound
+      ? `cannot read ${wasm}: no such file`
+      : (e as Error).message;
+    console.error(
+      `bake: ${msg.startsWith("deno bundle failed") ? msg : `--wasm: ${msg.split("\n")[0]}`}`,
+    );
+    return 1;
   }
 }
 

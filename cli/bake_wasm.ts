@@ -2,18 +2,17 @@
  * bake_wasm.ts — rumprun-bake for a WebAssembly program: the POSIX image running PROG.wasm
  * as one JavaScript file.
  *
- *   deno run -A cli/bake_wasm.ts --wasm PROG.wasm [--net] [-o FILE.js]
+ *   deno task bake --wasm PROG.wasm [--net] [-o FILE.js]     (cli/bake.ts parses the flags)
  *
  * The module is checked first (wasm/loader.ts: an unknown import is one line and status
  * 1); its bytes ride in the bundle as a base64 literal, so the bundle never reads the
  * host's file. `--net` gives the machine its NIC and links the user and tap netdevs; the
  * bundle takes boot's flags, the arguments after `--` being the program's.
  *
- * Rules: `deno task bake` keeps its own flags (cli/bake.ts); this is its --wasm half, in
- * its own file. A bad command line is one line and status 2.
+ * Rules: this is `deno task bake`'s --wasm half, in its own file; the command line and its
+ * errors are cli/bake.ts's. A module the loader refuses throws before anything is written.
  */
 import { loadWasm } from "../wasm/loader.ts";
-import { scanFlags, UsageError } from "./flags.ts";
 
 export interface WasmBakeResult {
   output: string;
@@ -67,42 +66,3 @@ export async function bakeWasm(
   }
   return { output, bytes: (await Deno.stat(output)).size };
 }
-
-const FLAGS = {
-  wasm: { type: "string" },
-  net: { type: "boolean" },
-  output: { type: "string", short: "o" },
-} as const;
-
-export async function bakeWasmMain(args: string[]): Promise<number> {
-  let v;
-  try {
-    const s = scanFlags(args, FLAGS);
-    if (s.argv !== undefined) throw new UsageError("bake takes no app arguments");
-    v = s.values;
-    if (v.wasm === undefined) throw new UsageError("--wasm FILE: name the program");
-  } catch (e) {
-    console.error(`bake: ${(e as Error).message}`);
-    return 2;
-  }
-  const stem = v.wasm.split("/").pop()!.replace(/\.wasm$/, "");
-  const out = v.output ?? `out/${stem}.js`;
-  try {
-    await Deno.mkdir(out.split("/").slice(0, -1).join("/") || ".", { recursive: true });
-    const r = await bakeWasm(v.wasm, out, v.net ?? false);
-    console.log(
-      `baked ${stem}.wasm into ${r.output} (${r.bytes} bytes); run it with: deno run ` +
-        `${
-          v.net ? "--allow-read --allow-write --allow-net=127.0.0.1" : "--allow-read --allow-write"
-        } ` +
-        `${r.output} -- ARGS`,
-    );
-    return 0;
-  } catch (e) {
-    const msg = (e as Error).message;
-    console.error(`bake: ${msg.startsWith("deno bundle failed") ? msg : msg.split("\n")[0]}`);
-    return 1;
-  }
-}
-
-if (import.meta.main) Deno.exit(await bakeWasmMain(Deno.args));

@@ -74,8 +74,36 @@ async function run(cmd: string, args: string[]): Promise<number> {
   return r.code;
 }
 
+/** What `cc` does besides clang's work. */
+export interface CcOptions {
+  /**
+   * false: write the linked module without the Asyncify step (it cannot be loaded; the
+   * benchmark of the step runs it later with asyncifyStep). Default true.
+   */
+  asyncify?: boolean;
+}
+
+/**
+ * The Asyncify step of a link: wasm-opt --asyncify on the linked module `raw`, with only
+ * the blocking imports listed, at the -O level of `args` (the clang arguments; -O1 when
+ * none), writing `out`; returns wasm-opt's status.
+ */
+export async function asyncifyStep(raw: string, out: string, args: string[]): Promise<number> {
+  const level = [...args].reverse().find((a) => /^-O[0-3sz]$/.test(a));
+  const opt = level && level !== "-O0" ? level : "-O1";
+  return await run("wasm-opt", [
+    raw,
+    "--asyncify",
+    `--pass-arg=asyncify-imports@${blockingImports().join(",")}`,
+    opt,
+    ...(args.includes("-g") ? ["-g"] : []),
+    "-o",
+    out,
+  ]);
+}
+
 /** Runs the compiler on `args`; returns the exit status. */
-export async function cc(args: string[]): Promise<number> {
+export async function cc(args: string[], opts: CcOptions = {}): Promise<number> {
   const missing = toolchainMissing();
   if (missing) {
     console.error(`cc: ${missing}`);
@@ -111,7 +139,7 @@ export async function cc(args: string[]): Promise<number> {
       ...(/stack-size/.test(joined) ? [] : ["-Wl,-z,stack-size=1048576"]),
       ...(/max-memory/.test(joined) ? [] : ["-Wl,--max-memory=268435456"]),
     ];
-    const raw = `${tmp}/linked.wasm`;
+    const raw = opts.asyncify === false ? out : `${tmp}/linked.wasm`;
     const code = await run(clang, [
       ...COMMON,
       ...include,
@@ -124,18 +152,8 @@ export async function cc(args: string[]): Promise<number> {
       "-o",
       raw,
     ]);
-    if (code) return code;
-    const level = [...userArgs].reverse().find((a) => /^-O[0-3sz]$/.test(a));
-    const opt = level && level !== "-O0" ? level : "-O1";
-    return await run("wasm-opt", [
-      raw,
-      "--asyncify",
-      `--pass-arg=asyncify-imports@${blockingImports().join(",")}`,
-      opt,
-      ...(args.includes("-g") ? ["-g"] : []),
-      "-o",
-      out,
-    ]);
+    if (code || opts.asyncify === false) return code;
+    return await asyncifyStep(raw, out, args);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

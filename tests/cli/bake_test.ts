@@ -124,7 +124,10 @@ Deno.test("bake: --help, an unknown flag and no arguments are one clear line", a
   assert.equal(help, 0);
   const none = await bakeCmd();
   assert.equal(none.code, 2);
-  assert.equal(none.err, "bake: name an image: --image NAME or --image-module FILE (see --help)\n");
+  assert.equal(
+    none.err,
+    "bake: name an image: --image NAME, --image-module FILE or --wasm FILE (see --help)\n",
+  );
   const unknown = await bakeCmd("--bogus");
   assert.equal(unknown.code, 2);
   assert.equal(unknown.err, "bake: unknown option --bogus\n");

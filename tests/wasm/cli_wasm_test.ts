@@ -56,6 +56,18 @@ Deno.test("boot --wasm refuses a module with an unknown import in one line, stat
   }
 });
 
+Deno.test("boot --wasm with --image or --image-module is one usage line, status 2", async () => {
+  for (const other of [["--image", "hello"], ["--image-module", "./x.ts"]]) {
+    const r = await boot(["--wasm", "/nonexistent/x.wasm", ...other]);
+    assert.equal(
+      r.err,
+      "rumpsim: --wasm: boots the POSIX image; give no --image or --image-module\n",
+    );
+    assert.equal(r.code, 2);
+    assert.equal(r.out, "");
+  }
+});
+
 Deno.test({
   name:
     "boot --wasm --blk: a C program's files on ext2 over virtio-blk reach the host image, e2fsck clean",

@@ -7,86 +7,14 @@
  * debugfs, Python's sqlite3 says integrity_check ok and gives the same answer, and
  * e2fsck -fn is clean.
  *
- * The build (a few minutes) is cached in the system's temporary directory, keyed by the
- * SQLite version and a hash of the compiler wrapper and the C overlay.
+ * The build (a few minutes) is cached in the system's temporary directory
+ * (tests/wasm/sqlite_build.ts).
  */
 import assert from "node:assert/strict";
 import { main } from "../../cli/cli.ts";
-import { cc } from "../../cli/cc.ts";
 import { CATALOG } from "../../main.ts";
 import { debugfs, e2fsck, HAVE_E2FSPROGS, makeImage } from "../fs/ext2/e2fs_tools.ts";
-import { requireToolchain } from "./support.ts";
-
-const NPM_PACKAGE = "sqlite3@5.1.7";
-const AUTOCONF = "sqlite-autoconf-3440200";
-
-async function sh(cmd: string, args: string[], cwd?: string): Promise<string> {
-  const r = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
-  const td = new TextDecoder();
-  if (r.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")}: status ${r.code}: ${td.decode(r.stderr).trim()}`);
-  }
-  return td.decode(r.stdout);
-}
-
-async function overlayHash(): Promise<string> {
-  const root = new URL("../../", import.meta.url);
-  const parts: Uint8Array[] = [await Deno.readFile(new URL("cli/cc.ts", root))];
-  const walk = async (dir: URL) => {
-    const names = [...Deno.readDirSync(dir)].sort((a, b) => a.name < b.name ? -1 : 1);
-    for (const e of names) {
-      if (e.isDirectory) await walk(new URL(`${e.name}/`, dir));
-      else parts.push(await Deno.readFile(new URL(e.name, dir)));
-    }
-  };
-  await walk(new URL("wasm/libc/", root));
-  const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) all.set(p, (o += p.length) - p.length);
-  const h = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return [...h.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The SQLite shell as a rumpsim program: fetched, built, cached. */
-async function sqliteShell(): Promise<string> {
-  requireToolchain();
-  const cached = `${
-    Deno.env.get("TMPDIR") ?? "/tmp"
-  }/rumpsim-${AUTOCONF}-${await overlayHash()}.wasm`;
-  try {
-    Deno.statSync(cached);
-    return cached;
-  } catch { /* build it */ }
-  const dir = await Deno.makeTempDir({ prefix: "rumpsim-sqlite-" });
-  try {
-    try {
-      await sh("npm", ["pack", "--silent", NPM_PACKAGE], dir);
-    } catch (e) {
-      throw new Error(
-        `fetching ${NPM_PACKAGE} from the npm registry failed: ${(e as Error).message}`,
-      );
-    }
-    await sh("tar", ["xzf", "sqlite3-5.1.7.tgz", `package/deps/${AUTOCONF}.tar.gz`], dir);
-    await sh("tar", ["xzf", `package/deps/${AUTOCONF}.tar.gz`], dir);
-    const src = `${dir}/${AUTOCONF}`;
-    const out = `${dir}/sqlite3.wasm`;
-    const code = await cc([
-      "-O2",
-      "-DSQLITE_THREADSAFE=0",
-      "-DSQLITE_OMIT_LOAD_EXTENSION",
-      "-DSQLITE_OMIT_WAL",
-      `${src}/shell.c`,
-      `${src}/sqlite3.c`,
-      "-o",
-      out,
-    ]);
-    if (code !== 0) throw new Error(`deno task cc of SQLite failed with status ${code}`);
-    await Deno.copyFile(out, cached);
-    return cached;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { sh, sqliteShell } from "./sqlite_build.ts";
 
 const SQL = [
   "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, v INTEGER);",
