@@ -18,6 +18,7 @@ import type { Image } from "../kernel/syscall/image.ts";
 import type { PcbInfo } from "../net/netinet_init.ts";
 import type { Booted } from "../rumprun/boot.ts";
 import { runImage } from "../rumprun/run.ts";
+import { hostRealtime } from "../host/realtime.ts";
 import type { HostDisk } from "./blk.ts";
 import { batchedStdout } from "./console.ts";
 import type { ChainFlags, RealtimeNetdev } from "./netdev.ts";
@@ -70,6 +71,7 @@ export async function bootRealtime(
       seed: r.seed,
       memBytes: r.memBytes,
       mode: "realtime",
+      host: hostRealtime(),
       verbose: r.verbose,
       argv: r.argv,
       console: out.write,

@@ -216,6 +216,9 @@ export function parseCli(args: string[], c: Catalog): CliOptions {
   if (v.image !== undefined && v["image-module"] !== undefined) {
     throw new UsageError("--image-module: give either --image or --image-module, not both");
   }
+  if (v.wasm !== undefined && (v.image !== undefined || v["image-module"] !== undefined)) {
+    throw new UsageError("--wasm: boots the POSIX image; give no --image or --image-module");
+  }
   const image = v.image ?? c.defaultImage;
   if (v["image-module"] === undefined && !Object.hasOwn(c.images, image)) {
     const names = Object.keys(c.images).sort().join(", ");
