@@ -8,13 +8,35 @@
  *     request), which must hold its rate (the TIME-WAIT reuse case);
  *   - the simulator's RSS before, at the peak and after the runs (Linux /proc).
  *
- *   deno run -A bench/httpd_load.ts [seconds per run, default 5]
+ *   deno run -A bench/httpd_load.ts [seconds per run, default 5] [--conns 1,100,1000] [--no-ab]
+ *
+ * --idle N (default 1000): before the load, N connections that never send a byte are
+ * opened to each server and a plain request is timed while they stay open.
+ * --conns: the keep-alive connection counts (e.g. 1000,10000; the client and the simulator
+ * each need that many host descriptors: ulimit -n). --no-ab: skip the no-keep-alive runs.
  *
  * Needs ab (Debian: apt-get install -y apache2-utils) for the no-keep-alive runs.
  */
+import { parseArgs } from "node:util";
+
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
-const SECS = Number(Deno.args[0] ?? 5);
+const { values: opts, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: {
+    conns: { type: "string", default: "1,100,1000" },
+    "no-ab": { type: "boolean" },
+    idle: { type: "string", default: "1000" },
+  },
+});
+const SECS = Number(positionals[0] ?? 5);
+const CONNS = opts.conns!.split(",").map(Number);
+const IDLE = Number(opts.idle);
+if (!(SECS > 0) || CONNS.some((c) => !Number.isInteger(c) || c < 1)) {
+  console.error("httpd_load: usage: httpd_load.ts [seconds] [--conns 1,100,1000] [--no-ab]");
+  Deno.exit(2);
+}
 const SIM_PORT = 18081;
 const NATIVE_PORT = 18082;
 
@@ -53,6 +75,13 @@ async function oneConn(port: number, end: number): Promise<number> {
   } catch {
     return 0;
   }
+  // A connection still waiting 30 s after the run ends is given up (counted as served
+  // only for the responses it got), so a lost handshake cannot hang the bench.
+  const giveUp = setTimeout(() => {
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }, end - performance.now() + 30_000);
   const buf = new Uint8Array(65536);
   let got = 0;
   let pending = new Uint8Array(0);
@@ -87,6 +116,7 @@ async function oneConn(port: number, end: number): Promise<number> {
   } catch {
     return got;
   } finally {
+    clearTimeout(giveUp);
     try {
       conn.close();
     } catch { /* closed */ }
@@ -120,7 +150,9 @@ async function ab(url: string): Promise<number> {
 }
 
 try {
-  await new Deno.Command("ab", { args: ["-V"], stdout: "null", stderr: "null" }).output();
+  if (!opts["no-ab"]) {
+    await new Deno.Command("ab", { args: ["-V"], stdout: "null", stderr: "null" }).output();
+  }
 } catch {
   console.error("httpd_load: needs ab (Debian: apt-get install -y apache2-utils)");
   Deno.exit(1);
@@ -138,7 +170,8 @@ const native = new Deno.Command(DENO, {
   args: [
     "eval",
     `const b = Uint8Array.from(atob("${bodyB64}"), (c) => c.charCodeAt(0));
-     Deno.serve({ port: ${NATIVE_PORT}, hostname: "127.0.0.1", onListen() {} },
+     Deno.serve({ port: ${NATIVE_PORT}, hostname: "127.0.0.1", tcpBacklog: 65535,
+       onListen() {} },
        () => new Response(b, { headers: { "content-type": "text/plain" } }));`,
   ],
   stdout: "null",
@@ -155,11 +188,38 @@ const sampler = setInterval(async () => {
   peak = Math.max(peak, (await rssMiB(sim.pid)) ?? 0);
 }, 100);
 
+/** N silent connections held open while one plain request is timed. */
+async function idlePlusOne(port: number, url: string): Promise<string> {
+  const idle: Deno.Conn[] = [];
+  for (let i = 0; i < IDLE; i++) idle.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = performance.now();
+  let out: string;
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    await r.arrayBuffer();
+    out = `${r.status} in ${(performance.now() - t0).toFixed(0)} ms`;
+  } catch {
+    out = "no answer in 20 s";
+  }
+  for (const c of idle) c.close();
+  return out;
+}
+
+if (IDLE > 0) {
+  console.log(
+    `${IDLE} idle connections plus a request: rumpsim ${await idlePlusOne(
+      SIM_PORT,
+      simUrl,
+    )}; Deno.serve ${await idlePlusOne(NATIVE_PORT, nativeUrl)}\n`,
+  );
+}
+
 console.log(
   `| keep-alive load, ${SECS} s | sim req/s | sim per-connection min–max (unserved; of them told 503) | Deno.serve req/s | native min–max (unserved) | ratio |`,
 );
 console.log(`| --- | ---: | ---: | ---: | ---: | ---: |`);
-for (const c of [1, 100, 1000]) {
+for (const c of CONNS) {
   const s = await load(SIM_PORT, c);
   const n = await load(NATIVE_PORT, c);
   console.log(
@@ -170,14 +230,16 @@ for (const c of [1, 100, 1000]) {
     } | ${n.min}–${n.max} (${n.unserved}) | ${(100 * s.rps / n.rps).toFixed(1)}% |`,
   );
 }
-console.log(`\n| no keep-alive, ab -c 10, ${SECS} s | run 1 | run 2 | run 3 |`);
-console.log(`| --- | ---: | ---: | ---: |`);
-const simAb = [await ab(simUrl), await ab(simUrl), await ab(simUrl)];
-const natAb = [await ab(nativeUrl), await ab(nativeUrl), await ab(nativeUrl)];
-console.log(
-  `| rumpsim httpd via hostfwd (req/s) | ${simAb.map((x) => x.toFixed(0)).join(" | ")} |`,
-);
-console.log(`| Deno.serve (req/s) | ${natAb.map((x) => x.toFixed(0)).join(" | ")} |`);
+if (!opts["no-ab"]) {
+  console.log(`\n| no keep-alive, ab -c 10, ${SECS} s | run 1 | run 2 | run 3 |`);
+  console.log(`| --- | ---: | ---: | ---: |`);
+  const simAb = [await ab(simUrl), await ab(simUrl), await ab(simUrl)];
+  const natAb = [await ab(nativeUrl), await ab(nativeUrl), await ab(nativeUrl)];
+  console.log(
+    `| rumpsim httpd via hostfwd (req/s) | ${simAb.map((x) => x.toFixed(0)).join(" | ")} |`,
+  );
+  console.log(`| Deno.serve (req/s) | ${natAb.map((x) => x.toFixed(0)).join(" | ")} |`);
+}
 clearInterval(sampler);
 rss.peak = peak;
 await new Promise((r) => setTimeout(r, 3000));

@@ -43,9 +43,13 @@ export interface HostTcpListener {
   close(): void;
 }
 
-/** Listens on `at` (port 0: the host picks a free port); throws if it cannot bind. */
-export function listenTcp(at: HostAddr): HostTcpListener {
-  const l = Deno.listen({ hostname: at.hostname, port: at.port });
+/**
+ * Listens on `at` (port 0: the host picks a free port); throws if it cannot bind.
+ * `backlog`: the host's accept queue (Deno's default 511; Linux caps it at
+ * net.core.somaxconn).
+ */
+export function listenTcp(at: HostAddr, backlog?: number): HostTcpListener {
+  const l = Deno.listen({ hostname: at.hostname, port: at.port, tcpBacklog: backlog });
   const addr: HostAddr = { hostname: l.addr.hostname, port: l.addr.port };
   let closed = false;
   return {

@@ -20,6 +20,14 @@ import { listenTcp } from "../host/sockets.ts";
 import type { HostFwd } from "./plan.ts";
 import { type GuestSocket, type RelayEnv, type RelayHandle, startRelay } from "./relay.ts";
 
+/**
+ * The host listener's accept queue: thousands of clients connecting at once wait here
+ * while the machine is busy (Deno's default, 511, overflows at once under 10,000, and an
+ * overflowing Linux listener drops the clients' handshakes). Linux caps it at
+ * net.core.somaxconn (4096 by default).
+ */
+export const HOSTFWD_BACKLOG = 65535;
+
 /** A hostfwd rule's host listener; `close` ends it and every relay it started. */
 export class HostFwdListener {
   readonly #listener: HostTcpListener;
@@ -30,7 +38,7 @@ export class HostFwdListener {
     if (!/^127\.\d+\.\d+\.\d+$/.test(fwd.hostAddr)) {
       throw new Error(`hostfwd: host address ${fwd.hostAddr} is not a loopback address`);
     }
-    this.#listener = listenTcp({ hostname: fwd.hostAddr, port: fwd.hostPort });
+    this.#listener = listenTcp({ hostname: fwd.hostAddr, port: fwd.hostPort }, HOSTFWD_BACKLOG);
     env.host.openSource();
     void this.#acceptLoop();
   }

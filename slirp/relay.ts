@@ -39,6 +39,13 @@ import type { HostTcpConn } from "../host/sockets.ts";
 /** Bytes read from (or written to) the host at a time: the most a direction holds. */
 export const RELAY_CHUNK = 32 * 1024;
 
+/**
+ * Each direction's buffers start at this size and grow to the full chunk the first time
+ * a read fills one: a connection carrying small requests and responses (most of them)
+ * costs a few KiB of host memory, not 64 KiB, so 10,000 of them fit in tens of MiB.
+ */
+export const RELAY_FIRST_CHUNK = 2048;
+
 export interface RelayStats {
   /** Host connections accepted. */
   accepted: number;
@@ -115,9 +122,10 @@ interface UpDirection {
   readonly cv: KCondvar;
   /**
    * The one host buffer: a read into it starts only once the chunk before was copied
-   * into the gateway socket, so it is never read into while it is in use.
+   * into the gateway socket, so it is never read into while it is in use. It starts at
+   * RELAY_FIRST_CHUNK and is replaced by a RELAY_CHUNK one once a read fills it.
    */
-  readonly buf: Uint8Array;
+  buf: Uint8Array;
   /** Bytes the last host read gave, on their way to `#deliverUp`. */
   n: number;
   /** A chunk from the host waiting to go into the socket (a view of `buf`). */
@@ -174,7 +182,7 @@ class Relay implements RelayHandle {
     this.#mtx = env.k.mutex("relay");
     this.#up = {
       cv: env.k.cv("relay up"),
-      buf: new Uint8Array(RELAY_CHUNK),
+      buf: new Uint8Array(RELAY_FIRST_CHUNK),
       n: 0,
       chunk: null,
       eof: false,
@@ -255,7 +263,11 @@ class Relay implements RelayHandle {
           this.#hold(-chunk.length);
         }
         up.chunk = null;
-        this.#readHost(); // the buffer is free again
+        // The buffer is free again; a full read says the host sends more than it holds.
+        if (chunk.length === up.buf.length && up.buf.length < RELAY_CHUNK) {
+          up.buf = new Uint8Array(RELAY_CHUNK);
+        }
+        this.#readHost();
         continue;
       }
       if (end.hostErr) {
@@ -276,9 +288,13 @@ class Relay implements RelayHandle {
 
   *#downThread(): Blocking {
     const net = this.#net, fp = this.#fp!, down = this.#down, end = this.#end;
-    // Two buffers of half a chunk: the thread reads the socket into one while the other
-    // is being written to the host, and reuses a buffer only after its write completed.
-    const bufs = [new Uint8Array(RELAY_CHUNK / 2), new Uint8Array(RELAY_CHUNK / 2)];
+    // Two buffers of (up to) half a chunk: the thread reads the socket into one while the
+    // other is being written to the host, and reuses a buffer only after its write
+    // completed. Each starts small and is replaced by a half-chunk one when a read fills
+    // it (the write under way keeps the old one until it is done).
+    const half = RELAY_CHUNK / 2;
+    const first = Math.min(RELAY_FIRST_CHUNK, half);
+    const bufs = [new Uint8Array(first), new Uint8Array(first)];
     for (let which = 0;; which ^= 1) {
       // Writes complete in order: with at most one in flight, this buffer's is done.
       if (down.inFlight > 1 && !end.hostErr) {
@@ -312,6 +328,7 @@ class Relay implements RelayHandle {
       down.held += n;
       down.inFlight++;
       down.writer.write(buf.subarray(0, n));
+      if (n === buf.length && buf.length < half) bufs[which] = new Uint8Array(half);
     }
     yield* this.#drainDown();
     yield* this.#threadDone();
