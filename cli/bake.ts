@@ -20,6 +20,7 @@ import { loadImage, loadImageModule, toFileUrl } from "./catalog.ts";
 import { scanFlags, UsageError } from "./flags.ts";
 import { enterCallerDirectory } from "./caller_dir.ts";
 import { bakeWasm } from "./bake_wasm.ts";
+import { base64, bundleEntry, netdevLinks } from "./bundle.ts";
 
 export interface BakeResult {
   /** The image's name. */
@@ -91,41 +92,18 @@ export async function bake(
       }: { description: ${desc}, load: () => Promise.resolve(image) } };\n` +
       // A networked image carries the user netdev (the gateway kernel) and the tap
       // netdev; others do not.
-      (!isWorld(image) && image.config.net?.length
-        ? `import * as userNet from "./cli/user_net.ts";\nconst userNetMod = () => Promise.resolve(userNet);\n` +
-          `import * as tapNet from "./cli/tap_net.ts";\nconst tapNetMod = () => Promise.resolve(tapNet);\n`
-        : `const userNetMod = undefined;\nconst tapNetMod = undefined;\n`) +
+      netdevLinks(!isWorld(image) && !!image.config.net?.length) +
       `Deno.exit(await main(Deno.args, { images, defaultImage: ${
         JSON.stringify(name)
       }, userNet: userNetMod, tapNet: tapNetMod }));\n`,
   );
-  try {
-    const r = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "deno", "-o", output, entry],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!r.success) {
-      throw new Error(`deno bundle failed:\n${new TextDecoder().decode(r.stderr).trim()}`);
-    }
-  } finally {
-    await Deno.remove(entry).catch(() => {});
-    if (treeModule) await Deno.remove(treeModule).catch(() => {});
-  }
+  await bundleEntry(entry, output, treeModule ? [treeModule] : []);
   return {
     name,
     output,
     bytes: (await Deno.stat(output)).size,
     networked: isWorld(image) ? false : (image.config.net?.length ?? 0) > 0,
   };
-}
-
-function base64(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i += 0x8000) {
-    s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
 
 export const BAKE_USAGE =

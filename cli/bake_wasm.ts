@@ -13,16 +13,11 @@
  * errors are cli/bake.ts's. A module the loader refuses throws before anything is written.
  */
 import { loadWasm } from "../wasm/loader.ts";
+import { base64, bundleEntry, netdevLinks } from "./bundle.ts";
 
 export interface WasmBakeResult {
   output: string;
   bytes: number;
-}
-
-function base64(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return btoa(s);
 }
 
 /** Bundles the POSIX image running `wasm` into `output`. */
@@ -46,23 +41,9 @@ export async function bakeWasm(
       `const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));\n` +
       `const image = posixImage(loadWasm(${JSON.stringify(name)}, bytes), { network: ${net} });\n` +
       `const images = { posix: { description: image.description, load: () => Promise.resolve(image) } };\n` +
-      (net
-        ? `import * as userNet from "./cli/user_net.ts";\nconst userNetMod = () => Promise.resolve(userNet);\n` +
-          `import * as tapNet from "./cli/tap_net.ts";\nconst tapNetMod = () => Promise.resolve(tapNet);\n`
-        : `const userNetMod = undefined;\nconst tapNetMod = undefined;\n`) +
+      netdevLinks(net) +
       `Deno.exit(await main(Deno.args, { images, defaultImage: "posix", userNet: userNetMod, tapNet: tapNetMod }));\n`,
   );
-  try {
-    const r = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", "--platform", "deno", "-o", output, entry],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!r.success) {
-      throw new Error(`deno bundle failed:\n${new TextDecoder().decode(r.stderr).trim()}`);
-    }
-  } finally {
-    await Deno.remove(entry).catch(() => {});
-  }
+  await bundleEntry(entry, output);
   return { output, bytes: (await Deno.stat(output)).size };
 }

@@ -59,7 +59,7 @@ export function listenTcp(at: HostAddr, backlog?: number): HostTcpListener {
       try {
         c.setNoDelay(true);
       } catch { /* reset already: the first read says so */ }
-      return tcpConn(c);
+      return streamConn(c);
     },
     close() {
       if (closed) return;
@@ -80,11 +80,11 @@ export async function connectTcp(to: HostAddr): Promise<HostTcpConn> {
     c.close();
     throw e;
   }
-  return tcpConn(c);
+  return streamConn(c);
 }
 
-/** A Deno connection as a HostTcpConn (Nagle already off). */
-function tcpConn(c: Deno.TcpConn): HostTcpConn {
+/** A Deno stream connection (TCP with Nagle already off, or unix) as a HostTcpConn. */
+export function streamConn(c: Deno.TcpConn | Deno.UnixConn): HostTcpConn {
   let closed = false;
   return {
     read: (buf) => c.read(buf),

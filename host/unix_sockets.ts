@@ -15,7 +15,7 @@
  * Rules: as host/sockets.ts: promises settle in the host's event loop, never in a fiber;
  * `close` is idempotent and never throws; errors are one-line Errors naming the path.
  */
-import type { HostTcpConn } from "./sockets.ts";
+import { type HostTcpConn, streamConn } from "./sockets.ts";
 
 /** A connected stream socket (the same shape as a TCP one). */
 export type HostStreamConn = HostTcpConn;
@@ -89,20 +89,4 @@ export async function connectUnix(path: string): Promise<HostStreamConn> {
 
 function absolute(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-}
-
-function streamConn(c: Deno.UnixConn): HostStreamConn {
-  let closed = false;
-  return {
-    read: (buf) => c.read(buf),
-    write: (data) => c.write(data),
-    closeWrite: () => c.closeWrite(),
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        c.close();
-      } catch { /* already closed */ }
-    },
-  };
 }
