@@ -86,7 +86,7 @@ export interface PciAttachment {
 const ONES = [0, 0xff, 0xffff, 0, 0xffffffff];
 
 export class PciFunction {
-  readonly config = new Uint8Array(256);
+  readonly config: Uint8Array = new Uint8Array(256);
   readonly bars: readonly (BarSpec | null)[];
   /** Name while attached: "pci0:3:0". */
   name = "pci";

@@ -63,7 +63,7 @@ interface Fields {
 export class Rtc {
   readonly clock: Clock;
   /** The CMOS bytes; clock registers are computed, the rest are kept here. */
-  readonly cmos = new Uint8Array(64);
+  readonly cmos: Uint8Array = new Uint8Array(64);
   /** Bit 7 of the last index written to 0x70. */
   nmiDisabled = false;
   #index = 0;

@@ -15,6 +15,7 @@ import { createGateway } from "../slirp/gateway.ts";
 import { netstack } from "../net/netstack.ts";
 import { AF_INET, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET } from "../kernel/syscall/api.ts";
 import { guestOnCable } from "../tests/slirp/guest_rig.ts";
+import { sysent } from "../kernel/syscall/systab.ts";
 
 const N = Number(Deno.args[0] ?? 10000);
 const W = Number(Deno.args[1] ?? 500);
@@ -44,7 +45,7 @@ const gw = createGateway({
     guestPort: 80,
   }],
 });
-const net = guest.syscalls.net!;
+const net = sysent(guest).net!;
 const l = net.socket(PROC, AF_INET, SOCK_STREAM, 0);
 net.setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1);
 net.bind(l, { addr: "0.0.0.0", port: 80 });

@@ -4,7 +4,7 @@
  * file systems that mount themselves, `rumpfs_kernfs` (/kern) and `rumpfs_tmpfs` (/tmp).
  *
  * Rules: `rumpvfs` runs first of the VFS components (the others require it); it mounts a
- * tmpfs as the root unless told another type, registers `k.syscalls.vfs` and
+ * tmpfs as the root unless told another type, registers `sysent(k).vfs` and
  * `k.blkconfig` (rumprun's mount of an image's block device, with the BlkConfig as the
  * mount's data). A component that mounts on a directory makes it first if it is missing.
  * Every kernel has its own VFS state (`vfsOf(k)`); nothing here is global.
@@ -14,7 +14,7 @@ import type { RumpComponent } from "../kernel/kern/component.ts";
 import type { BlkConfig } from "../kernel/kern/image_config.ts";
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { MNT_RDONLY } from "../kernel/syscall/api.ts";
-import type { ProcRef } from "../kernel/syscall/systab.ts";
+import { type ProcRef, sysent } from "../kernel/syscall/systab.ts";
 import { kernfsType } from "./kernfs/kernfs.ts";
 import type { VfsType } from "./mount.ts";
 import { tmpfsType } from "./tmpfs/tmpfs_vfsops.ts";
@@ -66,7 +66,7 @@ export function* vfsInit(k: Kernel, opts: VfsOptions = {}): Wait<Vfs> {
   syscalls.procInit(kproc, null);
   const vfs: Vfs = { mounts, syscalls, kproc };
   vfsByKernel.set(k, vfs);
-  k.syscalls.vfs = syscalls;
+  sysent(k).vfs = syscalls;
   k.blkconfig = (c: BlkConfig) => mountAt(k, c.fstype, c.path, c.readonly ? MNT_RDONLY : 0, c);
   return vfs;
 }

@@ -19,6 +19,7 @@ import { type NetStack, netstack } from "./netstack.ts";
 import { tcpAttach } from "./tcp_usrreq.ts";
 import { InetSocketSyscalls } from "./uipc_syscalls.ts";
 import { formatIpv4, type Ipv4Addr, netmaskToPrefix, parseIpv4, WireError } from "./wire/mod.ts";
+import { sysent } from "../kernel/syscall/systab.ts";
 
 export type { PcbInfo } from "./in_pcb.ts";
 
@@ -73,7 +74,7 @@ export function netInit(k: Kernel): NetStack {
 export function netinetInit(k: Kernel): NetStack {
   const s = netInit(k);
   if (!s.tcp) tcpAttach(s);
-  k.syscalls.net = new InetSocketSyscalls(s);
+  sysent(k).net = new InetSocketSyscalls(s);
   // rumprun's configuration step: an interface from the image config's "net" entry.
   k.netconfig = function* (c) {
     netConfigure(k, { ifname: c.if, addr: c.addr, netmask: c.mask, gateway: c.gw });

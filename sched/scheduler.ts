@@ -82,7 +82,7 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   readonly clock: Clock;
-  readonly events = new EventQueue();
+  readonly events: EventQueue = new EventQueue();
   idle: IdlePolicy;
   onError: (f: Fiber, err: unknown) => void;
   /** The fiber now running, or null in the event loop's own context. */

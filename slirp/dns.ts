@@ -16,7 +16,7 @@
 import type { Kernel } from "../kernel/kern/kernel.ts";
 import { Errno } from "../kernel/kern/errno.ts";
 import { AF_INET, SOCK_DGRAM } from "../kernel/syscall/api.ts";
-import type { ProcRef } from "../kernel/syscall/systab.ts";
+import { type ProcRef, sysent } from "../kernel/syscall/systab.ts";
 
 export const DNS_PORT = 53;
 /** RFC 1035 §3.2.2 / §3.2.4. */
@@ -131,7 +131,7 @@ export function startDns(
   addr: string,
   hosts: Record<string, string>,
 ): DnsStats {
-  const net = k.syscalls.net!;
+  const net = sysent(k).net!;
   const stats: DnsStats = { answered: 0, dropped: 0 };
   const fp = net.socket(proc, AF_INET, SOCK_DGRAM, 0);
   net.bind(fp, { addr, port: DNS_PORT });

@@ -19,6 +19,7 @@ import type { HostAddr, HostTcpConn, HostTcpListener } from "../host/sockets.ts"
 import { listenTcp } from "../host/sockets.ts";
 import type { HostFwd } from "./plan.ts";
 import { type GuestSocket, type RelayEnv, type RelayHandle, startRelay } from "./relay.ts";
+import { sysent } from "../kernel/syscall/systab.ts";
 
 /**
  * The host listener's accept queue: thousands of clients connecting at once wait here
@@ -72,7 +73,7 @@ export class HostFwdListener {
 
   /** (relay thread) A gateway socket connected to the guest port, or refused. */
   *#connectGuest(): Blocking<GuestSocket> {
-    const net = this.env.k.syscalls.net!;
+    const net = sysent(this.env.k).net!;
     const fp = net.socket(this.env.proc, AF_INET, SOCK_STREAM, 0);
     try {
       yield* net.connect(fp, { addr: this.fwd.guestAddr, port: this.fwd.guestPort });

@@ -60,6 +60,7 @@ import {
   startRelay,
 } from "./relay.ts";
 import { NAT_HOST_ADDR, type NatEnv } from "./nat_env.ts";
+import { sysent } from "../kernel/syscall/systab.ts";
 
 /** Guest connections waiting for the host's answer at most (more SYNs are dropped). */
 export const MAX_FLOWS = 256;
@@ -215,7 +216,7 @@ export class NatTcp {
   /** The listening socket on gateway:port, made on first use with its accept thread. */
   #listen(port: number): void {
     if (this.#listeners.has(port)) return;
-    const net = this.env.k.syscalls.net!;
+    const net = sysent(this.env.k).net!;
     const l = net.socket(this.env.proc, AF_INET, SOCK_STREAM, 0);
     try {
       net.setsockopt(l, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -230,7 +231,7 @@ export class NatTcp {
   }
 
   *#acceptThread(port: number, l: KFile) {
-    const net = this.env.k.syscalls.net!;
+    const net = sysent(this.env.k).net!;
     for (;;) {
       let file: KFile, addr: { addr: string; port: number };
       try {

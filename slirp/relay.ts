@@ -32,7 +32,7 @@ import type { KCondvar, KMutex } from "../kernel/kern/sync.ts";
 import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
 import { SHUT_RD, SHUT_WR, SO_LINGER, SOL_SOCKET } from "../kernel/syscall/api.ts";
 import type { KFile } from "../kernel/syscall/file.ts";
-import type { ProcRef, SocketSyscalls } from "../kernel/syscall/systab.ts";
+import { type ProcRef, type SocketSyscalls, sysent } from "../kernel/syscall/systab.ts";
 import type { HostWork } from "../sched/host_work.ts";
 import type { HostTcpConn } from "../host/sockets.ts";
 
@@ -178,7 +178,7 @@ class Relay implements RelayHandle {
     readonly guest: RelayGuest,
     readonly onDone: () => void,
   ) {
-    this.#net = env.k.syscalls.net!;
+    this.#net = sysent(env.k).net!;
     this.#mtx = env.k.mutex("relay");
     this.#up = {
       cv: env.k.cv("relay up"),

@@ -50,6 +50,7 @@ import {
   type Value,
 } from "./protocol.ts";
 import { ttyOpen, type TtyPeer } from "./tty.ts";
+import { sysent } from "../kernel/syscall/systab.ts";
 
 /** Remote processes are numbered from here up. */
 export const REMOTE_PID_BASE = 1000;
@@ -345,7 +346,7 @@ export class ServerConn implements TtyPeer {
     } else {
       for (let s = 0; s < 3; s++) p.fd.alloc(ttyOpen(this, pid, s));
     }
-    k.syscalls.vfs?.procInit(p, parent?.proc ?? null);
+    sysent(k).vfs?.procInit(p, parent?.proc ?? null);
     const rp: RemoteProc = {
       proc: p,
       sys: makeSys(k, p, null),
@@ -394,7 +395,7 @@ export class ServerConn implements TtyPeer {
     }
     rp.dying = true;
     yield* p.fd.closeAll();
-    this.k.syscalls.vfs?.procExit(p);
+    sysent(this.k).vfs?.procExit(p);
     p.state = "zomb";
     rp.gone = true;
     this.#procs.delete(p.pid);

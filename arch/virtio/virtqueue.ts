@@ -265,7 +265,7 @@ export class Virtqueue {
   }
 
   /** Copies `len` bytes of the chain's readable part from `offset` (fewer at its end). */
-  read(chain: DescChain, offset = 0, len = chain.readLen - offset): Uint8Array {
+  read(chain: DescChain, offset: number = 0, len: number = chain.readLen - offset): Uint8Array {
     const out = new Uint8Array(Math.max(0, Math.min(len, chain.readLen - offset)));
     let at = 0, skip = offset;
     for (const s of chain.readable) {

@@ -29,7 +29,7 @@ export class ConsoleDev {
   #eof = false;
   readonly #lock: KMutex;
   readonly #cv: KCondvar;
-  readonly sel = new SelInfo();
+  readonly sel: SelInfo = new SelInfo();
   readonly #dec = new TextDecoder("utf-8", { fatal: false });
   /** The decoder may hold the start of a multi-byte sequence from the last write. */
   #decHolds = false;

@@ -7,7 +7,7 @@
  * a virtual CPU while they run; every wait goes through a blocking hypercall.
  */
 import type { Platform } from "../hypercall/mod.ts";
-import type { Blocking, RumpHyperup, Rumpuser } from "../hypercall/rumpuser.ts";
+import type { Blocking, RumpHyperup, Rumpuser, RumpuserThread } from "../hypercall/rumpuser.ts";
 import {
   RUMP_MEMLIMIT,
   RUMPUSER_CLOCK_ABSMONO,
@@ -74,8 +74,8 @@ export class Kernel implements RumpHyperup {
   readonly lwp0: Lwp;
   readonly callouts: CalloutWheel;
   /** Syscalls contributed by the linked factions (fs/, net/; sysent.ts). */
-  readonly syscalls = new SyscallTable();
-  readonly sysctl = new Sysctl();
+  readonly syscalls: SyscallTable = new SyscallTable();
+  readonly sysctl: Sysctl = new Sysctl();
   /** Bus configuration steps registered by DEV components; rump_init runs them after DEV. */
   readonly autoconf: (() => Blocking)[] = [];
   /**
@@ -185,7 +185,7 @@ export class Kernel implements RumpHyperup {
     name: string,
     body: () => Blocking<unknown>,
     opts: { proc?: ProcBase; joinable?: boolean } = {},
-  ) {
+  ): RumpuserThread {
     const l = this.newLwp(opts.proc ?? this.proc0, name);
     // deno-lint-ignore no-this-alias
     const k = this;

@@ -11,7 +11,7 @@ export class MsgBuf {
   /** Bytes dropped because the ring was full. */
   dropped = 0;
 
-  constructor(readonly size = 64 * 1024) {}
+  constructor(readonly size: number = 64 * 1024) {}
 
   append(s: string): void {
     this.#chunks.push(s);

@@ -28,6 +28,7 @@ import type { Spawner } from "./kern_proc.ts";
 import { allproc, Proc, ProcessExit, ProcTable } from "./proc.ts";
 import { makeSys } from "./sys.ts";
 import { PAGE_SIZE } from "../kern/pgalloc.ts";
+import { sysent } from "./systab.ts";
 
 /** One app to run: the name it is linked under, its argv (argv[0] included) and env. */
 export interface AppSpec {
@@ -77,7 +78,7 @@ export class AppRunner implements Spawner {
       p.fd.dup(0);
       p.fd.dup(0);
     }
-    k.syscalls.vfs?.procInit(p, parent);
+    sysent(k).vfs?.procInit(p, parent);
     if (!parent) this.#started.push(p);
     const sys = makeSys(k, p, this);
     k.threadCreate(name, () => this.#main(p, app, sys, argv, env), { proc: p });
@@ -103,7 +104,7 @@ export class AppRunner implements Spawner {
       status = yield* this.#crashed(p, e);
     }
     yield* p.fd.closeAll();
-    k.syscalls.vfs?.procExit(p);
+    sysent(k).vfs?.procExit(p);
     this.procs.markExited(p, (Number(status) | 0) & 0xff);
   }
 

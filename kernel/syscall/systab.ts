@@ -62,11 +62,17 @@ export interface SocketSyscalls {
   getsockopt(fp: KFile, level: number, name: number): number;
 }
 
-/*
- * The kernel's table (kern/sysent.ts, `Kernel.syscalls`) holds these in slots it cannot
- * type without pointing up; this gives the slots their calls.
+/** The kernel's syscall table (kern/sysent.ts, `Kernel.syscalls`) with its slots typed. */
+export interface Sysent {
+  vfs: VfsSyscalls | null;
+  net: SocketSyscalls | null;
+}
+
+/**
+ * The typed view of `k`'s syscall table: the base holds the slots as objects because it
+ * may not name these types; the factions fill them and the syscall layer calls through
+ * them here.
  */
-declare module "../kern/sysent.ts" {
-  interface VfsSyscallSlot extends VfsSyscalls {}
-  interface SocketSyscallSlot extends SocketSyscalls {}
+export function sysent(k: { syscalls: object }): Sysent {
+  return k.syscalls as Sysent;
 }

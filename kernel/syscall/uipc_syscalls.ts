@@ -3,7 +3,7 @@
  * uipc_syscalls.c): socket, bind, listen, accept, connect, send/recv, sendto/recvfrom,
  * shutdown, getsockname/getpeername and setsockopt/getsockopt, each turned from a
  * descriptor into its file and handed to the NET faction's half of the same calls
- * (net/uipc_syscalls.ts) through `k.syscalls.net`.
+ * (net/uipc_syscalls.ts) through `sysent(k).net`.
  *
  * Rules: without the NET faction linked, socket() is EAFNOSUPPORT; a descriptor that is
  * not a socket (or any descriptor without the faction) is ENOTSOCK, after EBADF for one
@@ -18,7 +18,7 @@ import type { SockAddrIn, Sys } from "./api.ts";
 import { fileRelease } from "./fdtable.ts";
 import type { KFile } from "./file.ts";
 import type { Proc } from "./proc.ts";
-import type { SocketSyscalls } from "./systab.ts";
+import { type SocketSyscalls, sysent } from "./systab.ts";
 
 type SocketCalls =
   | "socket"
@@ -41,13 +41,13 @@ export function uipcSyscalls(k: Kernel, proc: Proc): Pick<Sys, SocketCalls> {
   const fdt = proc.fd;
   const sock = (fd: number, call: string): [SocketSyscalls, KFile] => {
     const fp = fdt.get(fd, call);
-    const n = k.syscalls.net;
+    const n = sysent(k).net;
     if (fp.ops.kind !== "socket" || !n) throw new Errno(ENOTSOCK, call);
     return [n, fp];
   };
   return {
     socket(domain, type, protocol) {
-      const n = k.syscalls.net;
+      const n = sysent(k).net;
       if (!n) throw new Errno(EAFNOSUPPORT, "socket");
       fdt.checkFree();
       return fdt.alloc(n.socket(proc, domain, type, protocol));

@@ -2,7 +2,7 @@
  * vfs_syscalls.ts — the file system calls as the syscall layer takes them (NetBSD's
  * vfs_syscalls.c): on a descriptor, lseek, fsync, ftruncate and getdents, done here
  * through the file's ops; on a path (open, stat, mkdir, rename, mount, ...), handed to
- * the VFS faction's half of the same calls (fs/vfs_syscalls.ts) through `k.syscalls.vfs`.
+ * the VFS faction's half of the same calls (fs/vfs_syscalls.ts) through `sysent(k).vfs`.
  *
  * Rules: without the VFS faction linked, every call on a path is ENOSYS; the calls on a
  * descriptor still work on whatever files exist. A descriptor call holds a reference on
@@ -28,7 +28,7 @@ import {
 import { fileRelease } from "./fdtable.ts";
 import { checkOffset, checkReadable } from "./file.ts";
 import type { Proc } from "./proc.ts";
-import type { VfsSyscalls } from "./systab.ts";
+import { sysent, type VfsSyscalls } from "./systab.ts";
 
 type VfsCalls =
   | "lseek"
@@ -59,7 +59,7 @@ type VfsCalls =
 export function vfsSyscalls(k: Kernel, proc: Proc): Pick<Sys, VfsCalls> {
   const fdt = proc.fd;
   const vfs = (call: string): VfsSyscalls => {
-    const v = k.syscalls.vfs;
+    const v = sysent(k).vfs;
     if (!v) throw new Errno(ENOSYS, call);
     return v;
   };

@@ -29,7 +29,7 @@ export class HwIntr {
   #handlers: IrqHandler[][] = Array.from({ length: 16 }, () => []);
   #fiber: Fiber | null = null;
   /** Handler runs per IRQ, and interrupts that found no handler with work. */
-  readonly counts = new Array<number>(16).fill(0);
+  readonly counts: number[] = new Array<number>(16).fill(0);
   stray = 0;
   /** Called when a handler is first established on an IRQ (the platform unmasks it). */
   onEstablish: (irq: number) => void = () => {};

@@ -8,11 +8,12 @@ import { S_IFDIR } from "../../kernel/syscall/api.ts";
 import { rumpfs_kernfs, rumpfs_tmpfs, rumpvfs, vfsOf } from "../../fs/vfs_init.ts";
 import { newProc, readFile } from "./support.ts";
 import { runInKernel } from "../support/kernel.ts";
+import { sysent } from "../../kernel/syscall/systab.ts";
 
 Deno.test("vfs_init: the components mount /, /kern and a 1 MiB /tmp with mode 01777", () => {
   const { value } = runInKernel(function* (k) {
     yield* initComponents(k, [rumpfs_tmpfs, rumpfs_kernfs, rumpvfs]);
-    assert.ok(k.syscalls.vfs);
+    assert.ok(sysent(k).vfs);
     const { sys } = newProc(k, vfsOf(k));
     const mounts = yield* sys.getmntinfo();
     const tmp = yield* sys.statvfs("/tmp");

@@ -7,7 +7,7 @@
 import type { Kernel } from "../../kernel/kern/kernel.ts";
 import type { Callout } from "../../kernel/kern/callout.ts";
 import type { KFile } from "../../kernel/syscall/file.ts";
-import type { ProcRef, SocketSyscalls } from "../../kernel/syscall/systab.ts";
+import { type ProcRef, type SocketSyscalls, sysent } from "../../kernel/syscall/systab.ts";
 import { AF_INET } from "../../kernel/syscall/api.ts";
 import type { Ifnet } from "../../net/if.ts";
 import { netinetInit } from "../../net/netinet_init.ts";
@@ -105,7 +105,7 @@ export const PROC: ProcRef = { pid: 1, name: "test", cwd: null, umask: 0o22 };
 
 /** The kernel's socket syscalls. */
 export function net(k: Kernel): SocketSyscalls {
-  const n = k.syscalls.net;
+  const n = sysent(k).net;
   if (!n) throw new Error("NET is not initialised");
   return n;
 }

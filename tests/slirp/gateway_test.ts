@@ -14,7 +14,7 @@ import { guestOnCable } from "./guest_rig.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
 import { AF_INET, SO_REUSEADDR, SOCK_STREAM, SOL_SOCKET } from "../../kernel/syscall/api.ts";
 import type { KFile } from "../../kernel/syscall/file.ts";
-import type { SocketSyscalls } from "../../kernel/syscall/systab.ts";
+import { type SocketSyscalls, sysent } from "../../kernel/syscall/systab.ts";
 
 const PROC = { pid: 1, name: "guest", cwd: null, umask: 0o22 };
 
@@ -100,7 +100,7 @@ function rig(guestPorts: number[]): Rig {
   return {
     guest,
     gw,
-    net: guest.syscalls.net!,
+    net: sysent(guest).net!,
     run,
     async stop() {
       gw.close();

@@ -22,7 +22,7 @@ import {
   SOL_SOCKET,
 } from "../../kernel/syscall/api.ts";
 import type { KFile } from "../../kernel/syscall/file.ts";
-import type { SocketSyscalls } from "../../kernel/syscall/systab.ts";
+import { type SocketSyscalls, sysent } from "../../kernel/syscall/systab.ts";
 
 const PROC = { pid: 1, name: "guest", cwd: null, umask: 0o22 };
 const enc = new TextEncoder(), dec = new TextDecoder();
@@ -44,7 +44,7 @@ function rig(): Rig {
   return {
     guest,
     gw,
-    net: guest.syscalls.net!,
+    net: sysent(guest).net!,
     inGuest<T>(body: () => Blocking<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         // Started from the event loop's context, as host input is.

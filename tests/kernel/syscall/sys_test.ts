@@ -31,7 +31,7 @@ import {
   type Sys,
 } from "../../../kernel/syscall/api.ts";
 import { KFile } from "../../../kernel/syscall/file.ts";
-import type { SocketSyscalls } from "../../../kernel/syscall/systab.ts";
+import { type SocketSyscalls, sysent } from "../../../kernel/syscall/systab.ts";
 import { runSys } from "./harness.ts";
 import { chanFile, memFile, MemObj } from "./test_files.ts";
 
@@ -214,7 +214,7 @@ Deno.test("sys: socket calls go to the NET faction with the socket's file", () =
     sys.listen(s, 8);
     assert.equal(yield* sys.send(s, new Uint8Array(5)), 5);
     assert.equal(yield* errnoOf(() => sys.getsockopt(0, 0, 0)), ENOTSOCK);
-  }, { setup: (k) => (k.syscalls.net = net) });
+  }, { setup: (k) => (sysent(k).net = net) });
   assert.deepEqual(calls, [
     "socket 2 1",
     "bind s 10.0.2.15:80",
