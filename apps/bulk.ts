@@ -12,12 +12,14 @@
  * Rules: the pattern is apps/lib/pattern.ts (byte i depends on i only), so the receiver
  * needs nothing from the sender. Exit status: 0 on success; 1 on corruption (the first
  * bad offset is printed), on a short or failed transfer, or a socket error; EX_USAGE (64)
- * for a bad command line. Only dotted-quad hosts (no resolver yet).
+ * for a bad command line. A host name goes through the libc's resolver.
  */
 import {
   AF_INET,
   type App,
   CLOCK_MONOTONIC,
+  gethostbyname,
+  HostError,
   SHUT_WR,
   SO_REUSEADDR,
   SOCK_STREAM,
@@ -26,7 +28,6 @@ import {
   type Wait,
 } from "../kernel/syscall/api.ts";
 import { intArg } from "./lib/getopt.ts";
-import { isDottedQuad } from "./lib/inet.ts";
 import { checkPattern, fillPattern } from "./lib/pattern.ts";
 import { eprint, EX_USAGE, fail, print } from "./lib/stdio.ts";
 
@@ -106,10 +107,14 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
   if (mode === "send" && rest.length === 3) {
     const port = intArg(rest[1], 1, 65535);
     const bytes = intArg(rest[2], 0, Number.MAX_SAFE_INTEGER);
-    if (!isDottedQuad(rest[0])) {
-      return yield* fail(sys, "bulk", `cannot resolve ${rest[0]} (no resolver: use a dotted quad)`);
+    let addr: string;
+    try {
+      addr = (yield* gethostbyname(sys, rest[0])).addrs[0];
+    } catch (e) {
+      if (!(e instanceof HostError)) throw e;
+      return yield* fail(sys, "bulk", `cannot resolve ${rest[0]}: ${e.message}`);
     }
-    if (port !== null && bytes !== null) return yield* send(sys, rest[0], port, bytes);
+    if (port !== null && bytes !== null) return yield* send(sys, addr, port, bytes);
   } else if (mode === "recv" && rest.length === 1) {
     const port = intArg(rest[0], 1, 65535);
     if (port !== null) return yield* recv(sys, port);

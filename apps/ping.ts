@@ -22,13 +22,15 @@
  *   the last send (default 10, NetBSD's -w default).
  * - Exit status (NetBSD's): 0 if any reply was heard, 2 if none, EX_USAGE (64) for a bad
  *   command line, 1 for any other error (no socket, an unknown host).
- * - Only dotted-quad hosts: there is no resolver yet.
+ * - A host name is resolved by the libc's resolver (/etc/hosts, then the DNS).
  */
 import {
   AF_INET,
   type App,
   CLOCK_MONOTONIC,
   errno,
+  gethostbyname,
+  HostError,
   IPPROTO_ICMP,
   isErrno,
   MSG_DONTWAIT,
@@ -38,7 +40,7 @@ import {
   type Wait,
 } from "../kernel/syscall/api.ts";
 import { getopt, intArg } from "./lib/getopt.ts";
-import { inetChecksum, isDottedQuad } from "./lib/inet.ts";
+import { inetChecksum } from "./lib/inet.ts";
 import { eprint, EX_USAGE, fail, print } from "./lib/stdio.ts";
 
 export const ICMP_ECHOREPLY = 0;
@@ -168,8 +170,12 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
     return EX_USAGE;
   }
   const host = operands[0];
-  if (!isDottedQuad(host)) {
-    return yield* fail(sys, "ping", `Cannot resolve "${host}" (no resolver: use a dotted quad)`);
+  let addr: string;
+  try {
+    addr = (yield* gethostbyname(sys, host)).addrs[0];
+  } catch (e) {
+    if (!(e instanceof HostError)) throw e;
+    return yield* fail(sys, "ping", `Cannot resolve "${host}" (${e.message})`);
   }
   let fd: number;
   try {
@@ -183,7 +189,7 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
     return t.sec * 1e9 + t.nsec;
   };
   const timing = datalen >= TIMELEN;
-  yield* print(sys, `PING ${host} (${host}): ${datalen} data bytes\n`);
+  yield* print(sys, `PING ${host} (${addr}): ${datalen} data bytes\n`);
 
   let transmitted = 0, received = 0, dups = 0;
   const seen = new Set<number>();
@@ -199,7 +205,7 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
       lastSend = t;
       nextSend += interval;
       try {
-        yield* sys.sendto(fd, pkt, 0, { addr: host, port: 0 });
+        yield* sys.sendto(fd, pkt, 0, { addr, port: 0 });
       } catch (e) {
         if (!isErrno(e)) throw e;
         yield* eprint(sys, `ping: sendto: ${e.message}\n`);

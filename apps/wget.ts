@@ -11,22 +11,24 @@
  * - Framing (RFC 9112 §6.3): no content for HEAD-like statuses (1xx, 204, 304);
  *   `Transfer-Encoding: chunked` is decoded (§7.1); else Content-Length, and content
  *   shorter than it is an error; else content runs to the close.
- * - Only dotted-quad hosts: there is no resolver yet, so a name is refused up front.
+ * - A host name is resolved by the libc's resolver (gethostbyname: /etc/hosts, then the
+ *   DNS servers of /etc/resolv.conf); the first address is the one connected to.
  * - Exit status (GNU wget's codes): 0 for a 2xx response, 8 for any other status, 4 for a
- *   network failure (connect refused, reset, short content), 1 for a malformed response,
+ *   network failure (a name that does not resolve, connect refused, reset, short content), 1 for a malformed response,
  *   2 for a bad command line or URL.
  */
 import {
   AF_INET,
   type App,
   CLOCK_MONOTONIC,
+  gethostbyname,
+  HostError,
   SOCK_STREAM,
   type Sys,
   type Wait,
 } from "../kernel/syscall/api.ts";
 import { getopt, intArg } from "./lib/getopt.ts";
 import { readAllFd } from "./lib/fsutil.ts";
-import { isDottedQuad } from "./lib/inet.ts";
 import { eprint, fail, print, STDOUT, writeAll } from "./lib/stdio.ts";
 
 const USAGE = "usage: wget [-q] [-t tail_bytes] http://host[:port]/path\n";
@@ -145,19 +147,18 @@ function* main(sys: Sys, argv: string[]): Wait<number> {
   if (tail === null) return yield* fail(sys, "wget", "bad tail length", EXIT_PARSE);
   const url = parseUrl(g.value.operands[0]);
   if (typeof url === "string") return yield* fail(sys, "wget", url, EXIT_PARSE);
-  if (!isDottedQuad(url.host)) {
-    return yield* fail(
-      sys,
-      "wget",
-      `cannot resolve ${url.host} (no resolver: use a dotted quad)`,
-      EXIT_NETWORK,
-    );
-  }
   const t0 = sys.clock_gettime(CLOCK_MONOTONIC);
+  let addr: string;
+  try {
+    addr = (yield* gethostbyname(sys, url.host)).addrs[0];
+  } catch (e) {
+    if (!(e instanceof HostError)) throw e;
+    return yield* fail(sys, "wget", `cannot resolve ${url.host}: ${e.message}`, EXIT_NETWORK);
+  }
   const fd = sys.socket(AF_INET, SOCK_STREAM, 0);
   let raw: Uint8Array;
   try {
-    yield* sys.connect(fd, { addr: url.host, port: url.port });
+    yield* sys.connect(fd, { addr, port: url.port });
     const hostField = url.port === 80 ? url.host : `${url.host}:${url.port}`;
     const req = `GET ${url.path} HTTP/1.1\r\nHost: ${hostField}\r\nUser-Agent: rumpsim-wget\r\n` +
       `Connection: close\r\n\r\n`;

@@ -11,8 +11,10 @@
  * an unknown import is refused with one line); its argv[0] is its file's base name. The
  * root tree gives what common programs read: /etc/hosts (localhost and the user
  * network's names), /etc/passwd and /etc/group with one root user, /etc/services, an
- * empty /tmp. Without `network` the image has no NIC, so a run stays in virtual time and
- * is deterministic.
+ * empty /tmp, and with `network` /etc/resolv.conf naming the user network's DNS
+ * (10.0.2.3), which answers the names of the config's `hosts` (and `--hosts`). Without
+ * `network` the image has no NIC and no resolv.conf (names come from /etc/hosts only),
+ * so a run stays in virtual time and is deterministic.
  */
 import { packUstar, type UstarEntry } from "../fs/archive/ustar.ts";
 import { rumpfs_cookfs } from "../fs/cookfs.ts";
@@ -38,12 +40,16 @@ const ETC: Record<string, string> = {
   "etc/services": "http\t\t80/tcp\nhttps\t\t443/tcp\ndomain\t\t53/udp\n",
 };
 
-function rootTree(): UstarEntry[] {
+/** The user network's DNS (slirp/plan.ts USER_NET.dns). */
+const RESOLV_CONF = "nameserver 10.0.2.3\n";
+
+function rootTree(network: boolean): UstarEntry[] {
+  const etc = network ? { ...ETC, "etc/resolv.conf": RESOLV_CONF } : ETC;
   return [
     { path: "etc", type: "dir", mode: 0o755, mtimeSec: MTIME },
     { path: "tmp", type: "dir", mode: 0o1777, mtimeSec: MTIME },
     { path: "root", type: "dir", mode: 0o755, mtimeSec: MTIME },
-    ...Object.entries(ETC).map(([path, text]): UstarEntry => ({
+    ...Object.entries(etc).map(([path, text]): UstarEntry => ({
       path,
       type: "file",
       mode: 0o644,
@@ -59,6 +65,8 @@ export interface PosixOptions {
   /** Give the machine a NIC on the user network's plan (10.0.2.15/24, gateway 10.0.2.2). */
   network?: boolean;
   env?: Record<string, string>;
+  /** Names the user network's DNS answers (the config's `hosts`), beside its defaults. */
+  hosts?: Record<string, string>;
 }
 
 /** The POSIX image running `prog`. */
@@ -94,7 +102,10 @@ export function posixImage(prog: WasmProgram, opts: PosixOptions = {}): Image {
           gw: "10.0.2.2",
         }]
         : undefined,
+      hosts: opts.network
+        ? { "gateway.rumpsim": "10.0.2.2", "posix.rumpsim": "10.0.2.15", ...opts.hosts }
+        : undefined,
     },
-    root: packUstar(rootTree()),
+    root: packUstar(rootTree(opts.network ?? false)),
   };
 }

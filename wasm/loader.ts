@@ -15,7 +15,9 @@
  *   (unreachable, out-of-bounds access, stack exhaustion, an Asyncify data overflow), a
  *   line `NAME: trap: MESSAGE` (with `in F < G < H`, the innermost functions, when the
  *   module has names) on the process's stderr and status 128+11, as SIGSEGV would give.
- *   A trap ends only that process; the kernel goes on.
+ *   A trap ends only that process; the kernel goes on. A longjmp that cannot be done (a
+ *   jmp_buf setjmp did not fill, or whose function has returned) ends it the same way
+ *   with `NAME: longjmp ...: ending the program` and 128+6, as an abort.
  * - The unwind data of Asyncify lives in the program's own data (wasm/libc/asyncify_data.c,
  *   which cc links in), found through the exports `rumpsim_asyncify_data` and
  *   `rumpsim_asyncify_size`: wasi-libc's allocator takes all memory above the data as its
@@ -32,7 +34,7 @@ import {
   type Sys,
   type Wait,
 } from "../kernel/syscall/api.ts";
-import { Asyncify, ASYNCIFY_EXPORTS, type AsyncifyExports } from "./asyncify.ts";
+import { Asyncify, ASYNCIFY_EXPORTS, type AsyncifyExports, LongjmpError } from "./asyncify.ts";
 import { Guest, GuestExit } from "./guest.ts";
 import { RUMPSIM_MODULE, rumpsimImports } from "./rumpsim_imports.ts";
 import { WASI_MODULE, wasiImports } from "./wasi.ts";
@@ -41,6 +43,8 @@ import { WASI_MODULE, wasiImports } from "./wasi.ts";
 export const DATA_EXPORTS = ["rumpsim_asyncify_data", "rumpsim_asyncify_size"] as const;
 /** The status a trap ends a program with: 128 + SIGSEGV. */
 export const TRAP_STATUS = 128 + 11;
+/** The status a longjmp that cannot be done ends a program with: 128 + SIGABRT. */
+export const LONGJMP_STATUS = 128 + 6;
 
 /** A module that cannot be loaded; the message is one line naming the reason. */
 export class WasmLoadError extends Error {
@@ -154,6 +158,10 @@ export function* runWasm(
     return 0;
   } catch (e) {
     if (e instanceof GuestExit) return e.status;
+    if (e instanceof LongjmpError) {
+      yield* say(sys, `${prog.name}: ${e.message}: ending the program`);
+      return LONGJMP_STATUS;
+    }
     if (isTrap(e)) {
       const where = trapFrames(e);
       yield* say(sys, `${prog.name}: trap: ${e.message}${where ? ` in ${where}` : ""}`);

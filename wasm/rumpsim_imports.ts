@@ -18,13 +18,24 @@
  *   uname(buf)        six NUL-terminated fields of 65 bytes (struct utsname)
  *   getpid()          the pid itself (never fails)
  *   kill(pid, sig)    sig in wasi-libc's (Linux's) numbers: USR1 10, USR2 12 become 30, 31
+ *   gethostbyname(name, namelen, addrs, maxaddrs, *naddrs, canon, canonlen, *herr)
+ *                     the libc's resolver (kernel/syscall/resolv.ts: /etc/hosts, then the
+ *                     DNS of /etc/resolv.conf): up to maxaddrs 4-byte addresses at addrs,
+ *                     the canonical name NUL-terminated at canon (cut to canonlen); *herr is
+ *                     0 or the h_errno of a failed lookup (HOST_NOT_FOUND 1, TRY_AGAIN 2,
+ *                     NO_RECOVERY 3, NO_DATA 4), the return value still 0
+ *   gethostbyaddr(addr, name, namelen, *herr)   the name of a 4-byte address, as above
+ *   setjmp(env, sp)   keeps the stack for jmp_buf env (sp: the shadow-stack pointer);
+ *                     returns 0, and again val (1 for 0) after longjmp(env, val, sp)
+ *   longjmp(env, val, sp)   goes back to env's setjmp (wasm/asyncify.ts); never returns
  *
  * Rules: the numbers a program passes are the overlay's (wasi-libc's where it has them:
  * AF_INET 1, SOCK_DGRAM 5, SOCK_STREAM 6, SOL_SOCKET 0x7fffffff, MSG_PEEK 1; Linux's for
  * the rest: see wasm/libc/include/sys/socket.h) and are translated to NetBSD's here, the
  * one boundary. Values that come back are translated too: SO_ERROR's errno, SO_TYPE's
  * type. A number with no translation is EINVAL (ENOPROTOOPT for an option). connect,
- * accept4, sendto, recvfrom, chmod, fchmod and dup2 may wait (RUMPSIM_BLOCKING). A
+ * accept4, sendto, recvfrom, chmod, fchmod, dup2 and the two resolver calls may wait,
+ * and setjmp and longjmp unwind the stack (RUMPSIM_BLOCKING: all are Asyncify imports). A
  * duplicated descriptor keeps the path its original was opened by (for *at calls).
  * chmod's path is absolute (the C side joins wasi-libc's cwd); fchmod names the file by
  * the path its descriptor was opened by, as WASI descriptors carry no other name
@@ -39,6 +50,9 @@ import {
   F_SETFD,
   F_SETFL,
   FD_CLOEXEC,
+  gethostbyaddr,
+  gethostbyname,
+  HostError,
   IP_TTL,
   IPPROTO_IP,
   IPPROTO_TCP,
@@ -87,6 +101,10 @@ export const RUMPSIM_BLOCKING = [
   "chmod",
   "fchmod",
   "dup2",
+  "gethostbyname",
+  "gethostbyaddr",
+  "setjmp",
+  "longjmp",
 ];
 
 /** The overlay's numbers (wasm/libc/include/sys/socket.h), the program's side. */
@@ -182,6 +200,14 @@ export function rumpsimImports(g: Guest): Record<string, (...a: any[]) => number
     rec.set(a.addr.split(".").map(Number), 4);
     g.bytes(sa, Math.min(room, 16)).set(rec.subarray(0, Math.min(room, 16)));
     g.setU32(lenPtr, 16);
+  };
+  /** `s` NUL-terminated in `len` bytes at `ptr`, cut to fit. */
+  const putName = (ptr: number, len: number, s: string): void => {
+    if (len <= 0) return;
+    const b = new TextEncoder().encode(s).subarray(0, len - 1);
+    const out = g.bytes(ptr, b.length + 1);
+    out.set(b);
+    out[b.length] = 0;
   };
   const setNonblock = (fd: number) => sys.fcntl(fd, F_SETFL, sys.fcntl(fd, F_GETFL) | O_NONBLOCK);
 
@@ -356,6 +382,51 @@ export function rumpsimImports(g: Guest): Record<string, (...a: any[]) => number
       fields.forEach((f, i) => out.set(enc.encode(f).subarray(0, 64), 65 * i));
       return 0;
     }),
+    gethostbyname: g.blocking(function* (
+      name: number,
+      namelen: number,
+      addrs: number,
+      max: number,
+      nOut: number,
+      canon: number,
+      canonlen: number,
+      herr: number,
+    ) {
+      const host = g.str(name, namelen);
+      let h;
+      try {
+        h = yield* gethostbyname(sys, host);
+      } catch (e) {
+        if (!(e instanceof HostError)) throw e;
+        g.setU32(herr, e.h_errno);
+        return 0;
+      }
+      const n = Math.min(max, h.addrs.length);
+      for (let i = 0; i < n; i++) g.bytes(addrs + 4 * i, 4).set(h.addrs[i].split(".").map(Number));
+      g.setU32(nOut, n);
+      putName(canon, canonlen, h.name);
+      g.setU32(herr, 0);
+      return 0;
+    }),
+    gethostbyaddr: g.blocking(
+      function* (addr: number, name: number, namelen: number, herr: number) {
+        const a = Array.from(g.bytes(addr, 4)).join(".");
+        try {
+          putName(name, namelen, (yield* gethostbyaddr(sys, a)).name);
+        } catch (e) {
+          if (!(e instanceof HostError)) throw e;
+          g.setU32(herr, e.h_errno);
+          return 0;
+        }
+        g.setU32(herr, 0);
+        return 0;
+      },
+    ),
+    setjmp: (env: number, sp: number) => g.asyncify.setjmp(env, sp),
+    longjmp: (env: number, val: number, sp: number) => {
+      g.asyncify.longjmp(env, val, sp);
+      return 0;
+    },
     getpid: () => sys.getpid(),
     kill: g.direct((pid: number, sig: number) => {
       const n = signalToNetbsd(sig);

@@ -3,8 +3,8 @@
  * the Internet checksum (RFC 1071), so apps that build packets need nothing of net/.
  *
  * Rules: pure. Only the strict dotted-quad form is accepted ("10.0.0.1": four decimal
- * parts 0–255, no leading zeros beyond "0"); there is no resolver yet, so a name is an
- * error the caller reports as an unknown host.
+ * parts 0–255, no leading zeros beyond "0"); names go to the libc's resolver
+ * (gethostbyname in kernel/syscall/api.ts).
  */
 
 /** True when `s` is a strict dotted-quad IPv4 address. */

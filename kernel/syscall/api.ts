@@ -8,6 +8,18 @@
  */
 export { Errno, errnoName, isErrno, strerror } from "../kern/errno.ts";
 export * as errno from "../kern/errno.ts";
+/** The libc's stub resolver (resolv.ts): /etc/hosts, then the DNS of /etc/resolv.conf. */
+export {
+  gethostbyaddr,
+  gethostbyname,
+  HOST_NOT_FOUND,
+  type HostEnt,
+  HostError,
+  hstrerror,
+  NO_DATA,
+  NO_RECOVERY,
+  TRY_AGAIN,
+} from "./resolv.ts";
 
 /**
  * A call that may wait: use it with `yield*`.

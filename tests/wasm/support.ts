@@ -9,6 +9,10 @@ import { cc, PACKAGES, toolchainMissing } from "../../cli/cc.ts";
 import { posixImage } from "../../images/posix.ts";
 import { runImage } from "../../rumprun/run.ts";
 import { loadWasm, type WasmProgram } from "../../wasm/loader.ts";
+import { attachNic } from "../../arch/netdev/chain.ts";
+import { USER_NET, UserNetdev } from "../../slirp/plan.ts";
+import { createGateway } from "../../slirp/gateway.ts";
+import { HostWork } from "../../sched/host_work.ts";
 
 const C_DIR = new URL("./c/", import.meta.url);
 const cache = new Map<string, Uint8Array>();
@@ -66,4 +70,42 @@ export async function bootPosix(
 /** The lines of `text` that start with "ok " or "FAIL". */
 export function results(text: string): string[] {
   return text.split("\n").filter((l) => l.startsWith("ok ") || l.startsWith("FAIL"));
+}
+
+/**
+ * Boots the POSIX image with a NIC on the user network's plan and the gateway (its DNS at
+ * 10.0.2.3 answering `hosts`) on the other end of the cable, in virtual time: the gateway
+ * has no outbound NAT and no hostfwd, so nothing reaches the host and a run is
+ * deterministic.
+ */
+export async function bootPosixNet(
+  prog: WasmProgram,
+  args: string[] = [],
+  hosts: Record<string, string> = {},
+  seed = 7,
+): Promise<{ status: number; console: string; dns: { answered: number; dropped: number } }> {
+  let out = "";
+  const dec = new TextDecoder();
+  let dns = { answered: 0, dropped: 0 };
+  const r = await runImage(posixImage(prog, { args, network: true, hosts }), {
+    seed,
+    console: (b) => (out += dec.decode(b, { stream: true })),
+    onBoot: (b) => {
+      const m = b.machine;
+      const netdev = new UserNetdev(m.sched);
+      attachNic(m, { medium: netdev.guest, label: "user" });
+      const noHost = { kick() {}, openSource() {}, closeSource() {} };
+      const gw = createGateway({
+        sched: m.sched,
+        host: new HostWork(noHost),
+        port: netdev.gateway,
+        plan: USER_NET,
+        nat: false,
+        hosts: { ...b.config.hosts },
+        seed,
+      });
+      dns = gw.dns;
+    },
+  });
+  return { status: r.status, console: out.replaceAll("\r\n", "\n"), dns };
 }

@@ -1,14 +1,16 @@
 /*
  * netdb.c — name and service lookup for a WebAssembly program: getaddrinfo,
- * freeaddrinfo, gai_strerror, getnameinfo, gethostbyname, gethostbyaddr (the first name
- * /etc/hosts gives the address), getservbyname, hstrerror, and
- * inet_addr/inet_aton/inet_ntoa, which wasi-libc hides.
+ * freeaddrinfo, gai_strerror, getnameinfo, gethostbyname, gethostbyaddr, getservbyname,
+ * hstrerror, and inet_addr/inet_aton/inet_ntoa, which wasi-libc hides.
  *
- * Rules: IPv4 only. A host is a dotted quad, or a name in /etc/hosts (the POSIX image
- * writes localhost and the user network's names there); a NULL host is the loopback
- * address, or INADDR_ANY with AI_PASSIVE. A service is a number or a name in
- * /etc/services. With no socktype asked for, one address per stream and datagram type
- * is returned, as other libcs do.
+ * Rules: IPv4 only. A host is a dotted quad, or a name the system's resolver knows: the
+ * `rumpsim` import gethostbyname/gethostbyaddr runs the libc's stub resolver
+ * (kernel/syscall/resolv.ts) on this process's system calls: /etc/hosts, then the DNS
+ * servers of /etc/resolv.conf. A NULL host is the loopback address, or INADDR_ANY with
+ * AI_PASSIVE. Failures map as NetBSD's getaddrinfo maps h_errno: HOST_NOT_FOUND and
+ * NO_DATA to EAI_NONAME, TRY_AGAIN (no server answered) to EAI_AGAIN, NO_RECOVERY to
+ * EAI_FAIL. A service is a number or a name in /etc/services. With no socktype asked for,
+ * one address per stream and datagram type is returned, as other libcs do.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -17,6 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rumpsim_imports.h"
+
+#define MAXADDRS 16
 
 int h_errno;
 
@@ -57,32 +63,31 @@ char *inet_ntoa(struct in_addr a) {
 	return buf;
 }
 
-/* Looks `name` up in /etc/hosts; 1 and the address when found. */
-static int hosts_lookup(const char *name, struct in_addr *out) {
-	FILE *f = fopen("/etc/hosts", "r");
-	char line[512];
-	int found = 0;
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof line, f)) {
-		char *hash = strchr(line, '#');
-		char *tok, *save;
-		struct in_addr a;
-		if (hash)
-			*hash = '\0';
-		tok = strtok_r(line, " \t\r\n", &save);
-		if (!tok || !inet_aton(tok, &a))
-			continue;
-		while ((tok = strtok_r(0, " \t\r\n", &save)) != 0) {
-			if (strcasecmp(tok, name) == 0) {
-				*out = a;
-				found = 1;
-				break;
-			}
-		}
+/*
+ * Resolves `name` through the resolver: 0 and up to `max` addresses (and the canonical
+ * name, when `canon` is not NULL), or the h_errno of the failure.
+ */
+static int resolve(const char *name, struct in_addr *addrs, int max, int *n, char *canon,
+    size_t canonlen) {
+	uint32_t got = 0;
+	int herr = 0;
+	char dummy[1];
+	if (__rumpsim_gethostbyname(name, strlen(name), addrs, (uint32_t)max, &got,
+	    canon ? canon : dummy, canon ? (uint32_t)canonlen : sizeof dummy, &herr) != 0)
+		return NO_RECOVERY;
+	if (herr)
+		return herr;
+	*n = (int)got;
+	return got ? 0 : NO_DATA;
+}
+
+static int eai_of(int herr) {
+	switch (herr) {
+	case HOST_NOT_FOUND:
+	case NO_DATA: return EAI_NONAME;
+	case TRY_AGAIN: return EAI_AGAIN;
+	default: return EAI_FAIL;
 	}
-	fclose(f);
-	return found;
 }
 
 /* Looks a service up in /etc/services; its port (host order) or -1. */
@@ -113,12 +118,13 @@ struct ai_block {
 
 int getaddrinfo(const char *__restrict host, const char *__restrict serv,
     const struct addrinfo *__restrict hints, struct addrinfo **__restrict res) {
-	struct in_addr addr;
-	int port = 0, flags = hints ? hints->ai_flags : 0;
+	struct in_addr addrs[MAXADDRS];
+	static char canon[256];
+	int naddrs = 1, port = 0, flags = hints ? hints->ai_flags : 0;
 	int family = hints ? hints->ai_family : AF_UNSPEC;
 	int socktype = hints ? hints->ai_socktype : 0;
 	int protocol = hints ? hints->ai_protocol : 0;
-	int types[2], ntypes = 0, i;
+	int types[2], ntypes = 0, i, j;
 	struct addrinfo *head = 0, **tail = &head;
 
 	if (!host && !serv)
@@ -141,13 +147,18 @@ int getaddrinfo(const char *__restrict host, const char *__restrict serv,
 				return EAI_SERVICE;
 		}
 	}
+	canon[0] = '\0';
 	if (!host) {
-		addr.s_addr = htonl(flags & AI_PASSIVE ? INADDR_ANY : INADDR_LOOPBACK);
-	} else if (!inet_aton(host, &addr)) {
+		addrs[0].s_addr = htonl(flags & AI_PASSIVE ? INADDR_ANY : INADDR_LOOPBACK);
+	} else if (inet_aton(host, &addrs[0])) {
+		snprintf(canon, sizeof canon, "%s", host);
+	} else {
+		int herr;
 		if (flags & AI_NUMERICHOST)
 			return EAI_NONAME;
-		if (!hosts_lookup(host, &addr))
-			return EAI_NONAME;
+		herr = resolve(host, addrs, MAXADDRS, &naddrs, canon, sizeof canon);
+		if (herr)
+			return eai_of(herr);
 	}
 	if (socktype) {
 		types[ntypes++] = socktype;
@@ -155,25 +166,32 @@ int getaddrinfo(const char *__restrict host, const char *__restrict serv,
 		types[ntypes++] = SOCK_STREAM;
 		types[ntypes++] = SOCK_DGRAM;
 	}
-	for (i = 0; i < ntypes; i++) {
-		struct ai_block *b = calloc(1, sizeof *b);
-		if (!b) {
-			freeaddrinfo(head);
-			return EAI_MEMORY;
+	for (j = 0; j < naddrs; j++) {
+		for (i = 0; i < ntypes; i++) {
+			struct ai_block *b = calloc(1, sizeof *b);
+			if (!b) {
+				freeaddrinfo(head);
+				return EAI_MEMORY;
+			}
+			b->sin.sin_family = AF_INET;
+			b->sin.sin_port = htons((uint16_t)port);
+			b->sin.sin_addr = addrs[j];
+			b->ai.ai_family = AF_INET;
+			b->ai.ai_socktype = types[i];
+			b->ai.ai_protocol = protocol ? protocol :
+			    types[i] == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+			b->ai.ai_addrlen = sizeof b->sin;
+			b->ai.ai_addr = (struct sockaddr *)&b->sin;
+			if (!head && (flags & AI_CANONNAME) && host) {
+				b->ai.ai_canonname = strdup(canon);
+				if (!b->ai.ai_canonname) {
+					free(b);
+					return EAI_MEMORY;
+				}
+			}
+			*tail = &b->ai;
+			tail = &b->ai.ai_next;
 		}
-		b->sin.sin_family = AF_INET;
-		b->sin.sin_port = htons((uint16_t)port);
-		b->sin.sin_addr = addr;
-		b->ai.ai_family = AF_INET;
-		b->ai.ai_socktype = types[i];
-		b->ai.ai_protocol = protocol ? protocol :
-		    types[i] == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-		b->ai.ai_addrlen = sizeof b->sin;
-		b->ai.ai_addr = (struct sockaddr *)&b->sin;
-		if (i == 0 && (flags & AI_CANONNAME) && host)
-			b->ai.ai_canonname = strdup(host);
-		*tail = &b->ai;
-		tail = &b->ai.ai_next;
 	}
 	*res = head;
 	return 0;
@@ -204,16 +222,33 @@ const char *gai_strerror(int e) {
 	}
 }
 
+/* The name of `a` through the resolver into `name`: 0, or the h_errno of the failure. */
+static int reverse(struct in_addr a, char *name, size_t len) {
+	int herr = 0;
+	if (__rumpsim_gethostbyaddr(&a, name, (uint32_t)len, &herr) != 0)
+		return NO_RECOVERY;
+	return herr;
+}
+
 int getnameinfo(const struct sockaddr *__restrict sa, socklen_t salen, char *__restrict host,
     socklen_t hostlen, char *__restrict serv, socklen_t servlen, int flags) {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
 	if (salen < sizeof *sin || sin->sin_family != AF_INET)
 		return EAI_FAMILY;
-	if (flags & NI_NAMEREQD)
-		return EAI_NONAME; /* no reverse lookup */
 	if (host && hostlen) {
-		if ((socklen_t)snprintf(host, hostlen, "%s", inet_ntoa(sin->sin_addr)) >= hostlen)
+		char name[256];
+		int herr = flags & NI_NUMERICHOST ? HOST_NOT_FOUND :
+		    reverse(sin->sin_addr, name, sizeof name);
+		if (herr && (flags & NI_NAMEREQD))
+			return herr == TRY_AGAIN ? EAI_AGAIN : EAI_NONAME;
+		if (herr)
+			snprintf(name, sizeof name, "%s", inet_ntoa(sin->sin_addr));
+		else if (flags & NI_NOFQDN)
+			name[strcspn(name, ".")] = '\0';
+		if ((socklen_t)snprintf(host, hostlen, "%s", name) >= hostlen)
 			return EAI_OVERFLOW;
+	} else if (flags & NI_NAMEREQD) {
+		return EAI_NONAME;
 	}
 	if (serv && servlen) {
 		if ((socklen_t)snprintf(serv, servlen, "%u", ntohs(sin->sin_port)) >= servlen)
@@ -224,23 +259,29 @@ int getnameinfo(const struct sockaddr *__restrict sa, socklen_t salen, char *__r
 
 struct hostent *gethostbyname(const char *name) {
 	static struct hostent h;
-	static struct in_addr addr;
-	static char *addrs[2];
+	static struct in_addr addrs[MAXADDRS];
+	static char *list[MAXADDRS + 1];
 	static char *aliases[1];
 	static char hname[256];
-	if (!inet_aton(name, &addr) && !hosts_lookup(name, &addr)) {
-		h_errno = HOST_NOT_FOUND;
-		return 0;
+	int n = 1, i;
+	if (inet_aton(name, &addrs[0])) {
+		snprintf(hname, sizeof hname, "%s", name);
+	} else {
+		int herr = resolve(name, addrs, MAXADDRS, &n, hname, sizeof hname);
+		if (herr) {
+			h_errno = herr;
+			return 0;
+		}
 	}
-	snprintf(hname, sizeof hname, "%s", name);
-	addrs[0] = (char *)&addr;
-	addrs[1] = 0;
+	for (i = 0; i < n; i++)
+		list[i] = (char *)&addrs[i];
+	list[n] = 0;
 	aliases[0] = 0;
 	h.h_name = hname;
 	h.h_aliases = aliases;
 	h.h_addrtype = AF_INET;
 	h.h_length = 4;
-	h.h_addr_list = addrs;
+	h.h_addr_list = list;
 	return &h;
 }
 
@@ -276,33 +317,15 @@ struct hostent *gethostbyaddr(const void *addr, socklen_t len, int type) {
 	static char *addrs[2];
 	static char *aliases[1];
 	static char hname[256];
-	FILE *f;
-	char line[512];
-	int found = 0;
+	int herr;
 	if (type != AF_INET || len != 4) {
 		h_errno = NO_RECOVERY;
 		return 0;
 	}
 	memcpy(&a, addr, 4);
-	f = fopen("/etc/hosts", "r");
-	while (f && !found && fgets(line, sizeof line, f)) {
-		char *save, *tok, *hash = strchr(line, '#');
-		struct in_addr b;
-		if (hash)
-			*hash = '\0';
-		tok = strtok_r(line, " \t\r\n", &save);
-		if (!tok || !inet_aton(tok, &b) || b.s_addr != a.s_addr)
-			continue;
-		tok = strtok_r(0, " \t\r\n", &save);
-		if (tok) {
-			snprintf(hname, sizeof hname, "%s", tok);
-			found = 1;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!found) {
-		h_errno = HOST_NOT_FOUND;
+	herr = reverse(a, hname, sizeof hname);
+	if (herr) {
+		h_errno = herr;
 		return 0;
 	}
 	addrs[0] = (char *)&a;

@@ -34,5 +34,10 @@ int __rumpsim_pipe2(int *, int) RUMPSIM_IMPORT(pipe2);
 int __rumpsim_uname(void *) RUMPSIM_IMPORT(uname);
 int __rumpsim_getpid(void) RUMPSIM_IMPORT(getpid);
 int __rumpsim_kill(int, int) RUMPSIM_IMPORT(kill);
+int __rumpsim_gethostbyname(const char *, size_t, void *, uint32_t, uint32_t *, char *, uint32_t,
+    int *) RUMPSIM_IMPORT(gethostbyname);
+int __rumpsim_gethostbyaddr(const void *, char *, uint32_t, int *) RUMPSIM_IMPORT(gethostbyaddr);
+int __rumpsim_setjmp(void *, unsigned long) RUMPSIM_IMPORT(setjmp);
+int __rumpsim_longjmp(void *, int, unsigned long) RUMPSIM_IMPORT(longjmp);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * netdb.h (rumpsim overlay; wasi-libc has none) — name and service lookup as
- * wasm/libc/netdb.c does it: numeric addresses, then /etc/hosts; services from
- * /etc/services or a number. IPv4 only (AF_INET).
+ * wasm/libc/netdb.c does it: numeric addresses, then the resolver (/etc/hosts, then the
+ * DNS servers of /etc/resolv.conf); services from /etc/services or a number. IPv4 only
+ * (AF_INET).
  */
 #ifndef _RUMPSIM_NETDB_H
 #define _RUMPSIM_NETDB_H

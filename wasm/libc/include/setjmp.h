@@ -1,9 +1,14 @@
 /*
- * setjmp.h (rumpsim overlay; wasi-libc has none: WebAssembly has no way to jump back up
- * the stack without exception handling) — setjmp and sigsetjmp record nothing and return
- * 0, so code that only guards against an unlikely fault (a SIGBUS on a mapped file) runs;
- * longjmp and siglongjmp, which would need the jump, end the program with a message on
- * stderr and a trap (wasm/libc/setjmp.c), never a wrong return.
+ * setjmp.h (rumpsim overlay; wasi-libc has none: WebAssembly cannot jump back up its
+ * stack without exception handling) — setjmp and longjmp that really jump, on the
+ * Asyncify instrumentation every program built by `deno task cc` has (wasm/asyncify.ts,
+ * wasm/libc/setjmp.c): setjmp keeps a copy of the program's stack, longjmp puts it back,
+ * and setjmp returns a second time with longjmp's value (1 for 0).
+ *
+ * As C says: locals of the function that called setjmp that changed since have
+ * indeterminate values unless they are volatile; longjmp to a function that has returned
+ * is undefined (here: the program ends with a line on stderr and status 134 when it is
+ * seen). sigsetjmp/siglongjmp are setjmp/longjmp: there is no signal mask to keep.
  */
 #ifndef _RUMPSIM_SETJMP_H
 #define _RUMPSIM_SETJMP_H
@@ -12,13 +17,17 @@
 extern "C" {
 #endif
 
-typedef struct { int __unused; } jmp_buf[1];
+/* The shadow-stack pointer at setjmp, the generation the loader gave the buffer. */
+typedef struct {
+	unsigned long __sp;
+	unsigned long __gen;
+	unsigned long __spare[2];
+} jmp_buf[1];
 typedef jmp_buf sigjmp_buf;
 
-#define setjmp(env) ((void)(env), 0)
-#define _setjmp(env) setjmp(env)
-#define sigsetjmp(env, save) ((void)(env), (void)(save), 0)
-
+int setjmp(jmp_buf) __attribute__((__returns_twice__));
+int _setjmp(jmp_buf) __attribute__((__returns_twice__));
+int sigsetjmp(sigjmp_buf, int) __attribute__((__returns_twice__));
 _Noreturn void longjmp(jmp_buf, int);
 _Noreturn void _longjmp(jmp_buf, int);
 _Noreturn void siglongjmp(sigjmp_buf, int);
