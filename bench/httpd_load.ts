@@ -18,6 +18,7 @@
  * Needs ab (Debian: apt-get install -y apache2-utils) for the no-keep-alive runs.
  */
 import { parseArgs } from "node:util";
+import { ab as abRun, rssMiB, waitFor } from "./_host_proc.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -39,28 +40,6 @@ if (!(SECS > 0) || CONNS.some((c) => !Number.isInteger(c) || c < 1)) {
 }
 const SIM_PORT = 18081;
 const NATIVE_PORT = 18082;
-
-async function rssMiB(pid: number): Promise<number | null> {
-  try {
-    const t = await Deno.readTextFile(`/proc/${pid}/status`);
-    const m = /VmRSS:\s+(\d+) kB/.exec(t);
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 30000; i++) {
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.ok) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`${url} never answered`);
-}
 
 const enc = new TextEncoder();
 const REQ = enc.encode("GET /hello.txt HTTP/1.1\r\nHost: bench\r\n\r\n");
@@ -136,17 +115,6 @@ async function load(port: number, conns: number) {
     unserved: counts.filter((c) => c === 0).length,
     told503,
   };
-}
-
-async function ab(url: string): Promise<number> {
-  const out = await new Deno.Command("ab", {
-    args: ["-q", "-c", "10", "-t", String(SECS), "-n", "1000000", url],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const m = /Requests per second:\s+([\d.]+)/.exec(new TextDecoder().decode(out.stdout));
-  if (!m) throw new Error(`ab said: ${new TextDecoder().decode(out.stderr)}`);
-  return Number(m[1]);
 }
 
 try {
@@ -233,6 +201,7 @@ for (const c of CONNS) {
 if (!opts["no-ab"]) {
   console.log(`\n| no keep-alive, ab -c 10, ${SECS} s | run 1 | run 2 | run 3 |`);
   console.log(`| --- | ---: | ---: | ---: |`);
+  const ab = async (url: string) => (await abRun(url, { conns: 10, secs: SECS })).rps;
   const simAb = [await ab(simUrl), await ab(simUrl), await ab(simUrl)];
   const natAb = [await ab(nativeUrl), await ab(nativeUrl), await ab(nativeUrl)];
   console.log(

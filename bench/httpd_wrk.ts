@@ -9,26 +9,11 @@
  *
  * Needs wrk (Debian: apt-get install -y wrk). Prints a Markdown table.
  */
+import { cpuSeconds } from "./_host_proc.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
 const DURATION = Deno.env.get("WRK_DURATION") ?? "5s";
-
-/**
- * User + system CPU seconds of process `pid` so far, from Linux's /proc (read with `cat`:
- * Deno lets only --allow-all read /proc), or null elsewhere.
- */
-async function cpuSeconds(pid: number): Promise<number | null> {
-  try {
-    const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stdout: "piped" })
-      .output();
-    if (!out.success) return null;
-    const f = new TextDecoder().decode(out.stdout);
-    const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime at USER_HZ 100
-  } catch {
-    return null;
-  }
-}
 
 /** Runs wrk; requests per second, and µs of `pid`'s CPU per request (null: not known). */
 async function wrk(url: string, conns: number, pid: number): Promise<[number, number | null]> {

@@ -6,12 +6,14 @@
  *
  *   sudo deno run -A bench/syn_flood_tap.ts [SYNs, default 20000]
  *
- * Needs root, /dev/net/tun, `ip`, `curl` and python3 (the flood is a raw socket in a small
- * Python helper: Deno has no raw sockets). The tap (rsflood0, 10.0.3.1/24 on the host, the
- * guest 10.0.3.2) is made by the simulator and goes away with it. Spoofed sources are in
+ * Needs root, /dev/net/tun, `ip`, `curl` and python3 (the flood is _syn_flood.ts: a raw
+ * socket in a small Python helper, Deno has no raw sockets). The tap (rsflood0, 10.0.3.1/24
+ * on the host, the guest 10.0.3.2) is made by the simulator and goes away with it. Spoofed sources are in
  * 198.18.0.0/15 (RFC 2544's benchmarking range): the guest has no route back, so nothing
  * ever answers its SYN-ACKs.
  */
+import { synFlood } from "./_syn_flood.ts";
+
 /** The tree to boot (RUMPSIM_ROOT: another checkout, e.g. a tree from before the SYN cache). */
 const ROOT = Deno.env.get("RUMPSIM_ROOT") ?? new URL("..", import.meta.url).pathname;
 const TAP = "rsflood0";
@@ -41,27 +43,6 @@ async function curl(path = "/hello.txt"): Promise<string> {
   );
   return r.out.trim();
 }
-
-const FLOOD_PY = `
-import socket, struct, random, sys
-n = int(sys.argv[1]); dst = sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-def csum(b):
-    if len(b) % 2: b += b"\\0"
-    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while t >> 16: t = (t & 0xffff) + (t >> 16)
-    return ~t & 0xffff
-d = socket.inet_aton(dst)
-rng = random.Random(7)
-for i in range(n):
-    src = struct.pack("!BBH", 198, 18 + (i >> 16 & 1), i & 0xffff)
-    sport = 1024 + rng.randrange(60000)
-    tcp = struct.pack("!HHIIBBHHH", sport, 80, rng.getrandbits(32), 0, 5 << 4, 0x02, 65535, 0, 0)
-    c = csum(src + d + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
-    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), i & 0xffff, 0, 64, 6, 0, src, d)
-    s.sendto(ip + tcp, (dst, 0))
-`;
 
 // Prerequisites, each a one-line failure rather than a hang.
 for (const [cmd, ...args] of [["ip", "-V"], ["curl", "--version"], ["python3", "--version"]]) {
@@ -102,21 +83,17 @@ try {
   for (let i = 0; i < 100 && !before.startsWith("200"); i++) before = await curl();
   if (!before.startsWith("200")) throw new Error(`the guest never answered: ${before}`);
   console.log(`curl before the flood: ${before}`);
-  const py = await Deno.makeTempFile({ suffix: ".py" });
-  await Deno.writeTextFile(py, FLOOD_PY);
   const t0 = performance.now();
-  const flood = await sh("python3", py, String(N), GUEST);
-  if (!flood.ok) throw new Error(`the flood failed: ${flood.out}`);
+  await synFlood(N, GUEST);
   console.log(`${N} spoofed SYNs sent in ${(performance.now() - t0).toFixed(0)} ms`);
   // During the flood: a second flood runs while curl asks.
-  const again = sh("python3", py, String(N), GUEST);
+  const again = synFlood(N, GUEST);
   const during = await curl();
   const big = await curl("/big.bin"); // many segments: window scaling survived the cookie
   await again;
   const after = await curl();
   console.log(`curl while a second flood of ${N} runs: ${during}; /big.bin: ${big}`);
   console.log(`curl after both floods: ${after}`);
-  await Deno.remove(py);
 } finally {
   sim.kill("SIGINT");
   await sim.status;

@@ -7,56 +7,20 @@
  *   deno run -A bench/sysproxy_rtt.ts [--calls N]
  *
  * The server is the `server` image booted in this process (realtime, as --sysproxy does);
- * the client side here is a plain async loop of CALL and RESULT frames (what ctl's main
- * thread does for its worker, without the worker's Atomics hop). Prints one table.
+ * the client side here is a plain async loop of CALL and RESULT frames (_sysproxy_client.ts:
+ * what ctl's main thread does for its worker, without the worker's Atomics hop). Prints
+ * one table.
  */
 import { startServer } from "../tests/sysproxy/harness.ts";
-import {
-  emitFrame,
-  FrameDecoder,
-  FrameType,
-  OutBuf,
-  parseFrame,
-  SYSPROXY_VERSION,
-} from "../sysproxy/protocol.ts";
+import { OutBuf } from "../sysproxy/protocol.ts";
+import { type BenchClient, sysproxyClient as client } from "./_sysproxy_client.ts";
 import { makeSys } from "../kernel/syscall/sys.ts";
 import { Proc } from "../kernel/syscall/proc.ts";
 import { CTL } from "../tests/sysproxy/harness.ts";
 
 const calls = Number(Deno.args[Deno.args.indexOf("--calls") + 1]) || 5000;
 
-/** A bare client: HELLO, then one call at a time. */
-async function client(conn: Deno.Conn, token = "") {
-  const dec = new FrameDecoder();
-  const buf = new Uint8Array(1 << 20);
-  const next = async () => {
-    for (;;) {
-      const f = dec.next();
-      if (f) return parseFrame(f);
-      const n = await conn.read(buf);
-      if (n === null) throw new Error("closed");
-      dec.push(buf.subarray(0, n));
-    }
-  };
-  await conn.write(
-    emitFrame({ type: FrameType.HELLO, version: SYSPROXY_VERSION, token, progname: "bench" }),
-  );
-  const w = await next();
-  if (w.type !== FrameType.WELCOME) throw new Error("refused");
-  let reqid = 1;
-  return {
-    pid: w.pid,
-    async call(name: string, args: (number | string | Uint8Array | OutBuf)[]) {
-      const b = emitFrame({ type: FrameType.CALL, reqid: reqid++, pid: w.pid, name, args });
-      for (let off = 0; off < b.length;) off += await conn.write(b.subarray(off));
-      const r = await next();
-      if (r.type !== FrameType.RESULT || r.errno) throw new Error(`${name} failed`);
-      return r;
-    },
-  };
-}
-
-async function rtt(c: Awaited<ReturnType<typeof client>>): Promise<number> {
+async function rtt(c: BenchClient): Promise<number> {
   for (let i = 0; i < 200; i++) await c.call("getpid", []); // warm up
   const t0 = performance.now();
   for (let i = 0; i < calls; i++) await c.call("getpid", []);

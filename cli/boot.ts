@@ -38,8 +38,15 @@ export interface RealtimeRun {
   sysproxy?: SysproxyListener | null;
 }
 
-/** How often the harness asks the netdev whether the guest listens yet (host ms). */
+/**
+ * How often the harness asks the netdev whether the guest listens yet (host ms): often
+ * during the first second after boot, when servers start, then seldom (a netdev that
+ * announces every new listener, the tap's, is never done: at 2 ms the checks alone kept
+ * an idle machine at ~5% of a core).
+ */
 const ANNOUNCE_MS = 2;
+const ANNOUNCE_FAST_FOR_MS = 1000;
+const ANNOUNCE_SLOW_MS = 250;
 
 /** Boots `image` in realtime on `netdev`; returns the exit status. */
 export async function bootRealtime(
@@ -64,7 +71,7 @@ export async function bootRealtime(
   const onSigterm = onSignal("terminated", 143);
   Deno.addSignalListener("SIGINT", onSigint);
   Deno.addSignalListener("SIGTERM", onSigterm);
-  let watch: ReturnType<typeof setInterval> | undefined;
+  let watch: ReturnType<typeof setTimeout> | undefined;
   try {
     if (opened.banner) console.log(opened.banner);
     const result = await runImage(image, {
@@ -89,9 +96,10 @@ export async function bootRealtime(
         // Say where to connect once the guest listens (checked on the host's clock). The
         // PCB list is read only when a listener started or stopped since the last look.
         let listenGen: unknown = -1;
-        watch = setInterval(() => {
+        const bootedAt = performance.now();
+        const look = (): boolean => {
           const gen = b.kernel.sysctl.read("net.inet.tcp.listengen");
-          if (gen !== undefined && gen === listenGen) return;
+          if (gen !== undefined && gen === listenGen) return false;
           listenGen = gen;
           const pcbs = b.kernel.sysctl.read("net.inet.pcblist") as PcbInfo[] | undefined;
           const { lines, done } = netdev.announce!(pcbs ?? []);
@@ -99,14 +107,20 @@ export async function bootRealtime(
             out.flush();
             for (const l of lines) console.log(l);
           }
-          if (done) clearInterval(watch);
-        }, ANNOUNCE_MS);
+          return done;
+        };
+        const tick = () => {
+          if (look()) return;
+          const fast = performance.now() - bootedAt < ANNOUNCE_FAST_FOR_MS;
+          watch = setTimeout(tick, fast ? ANNOUNCE_MS : ANNOUNCE_SLOW_MS);
+        };
+        watch = setTimeout(tick, ANNOUNCE_MS);
       },
     });
     return signalled ?? result.status;
   } finally {
     out.flush();
-    clearInterval(watch);
+    clearTimeout(watch);
     Deno.removeSignalListener("SIGINT", onSigint);
     Deno.removeSignalListener("SIGTERM", onSigterm);
     await r.sysproxy?.close();

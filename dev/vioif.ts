@@ -20,12 +20,20 @@
  *   them in order, and turns transmit interrupts off again once the queue is empty. A new
  *   frame never overtakes queued ones. Only a frame arriving with the queue full is
  *   dropped (`ifqDrops`; ifnet gets false, ENOBUFS). `txRingFull` counts the frames that
- *   had to wait. Without queued frames transmit interrupts stay off and the used ring is
+ *   had to wait. At half the bound the ifnet is told the queue is busy (IFF_OACTIVE: TCP
+ *   holds new data back), and ready again when the queue is down to an eighth. Without queued frames transmit interrupts stay off and the used ring is
  *   reaped on the next transmit and on every interrupt.
  * - The interrupt handler runs on the interrupt thread and never blocks: it reads the ISR
  *   (lowering the line), reaps the receive ring, hands each frame to if_input (which
  *   copies it) and reposts the buffer, reaps the transmit ring, and follows the link
  *   status on a configuration change.
+ * - Receive work per pass is bounded (`rxProcessLimit` frames, NetBSD's
+ *   rx_intr_process_limit); what is left is deferred to a callout at "now" (NetBSD defers
+ *   to a softint), which takes the next batch, and so on. Between passes the machine runs
+ *   other work, the device's transmit processing among it: a ring of received ACKs, each
+ *   letting TCP send more, would otherwise queue more frames in one pass than the
+ *   transmit ring and if_snd hold together, and drop them on a lossless link.
+ *   `rxDeferred` counts the deferred passes.
  * - Nothing yields inside transmit or the handler, so they need no lock of their own.
  */
 import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
@@ -61,6 +69,9 @@ export const VIOIF_BUFSIZE = 2048;
 /** Frames the send queue holds by default while the transmit ring is full. */
 export const VIOIF_IFQ_MAXLEN = 512;
 
+/** Received frames one pass of the handler takes before deferring the rest. */
+export const VIOIF_RX_PROCESS_LIMIT = 64;
+
 export interface VioifStats {
   /** Frames that found every transmit buffer in use and waited on the send queue. */
   txRingFull: number;
@@ -72,6 +83,8 @@ export interface VioifStats {
   txTooLong: number;
   /** Receive completions too short for a header or longer than the buffer. */
   rxErrors: number;
+  /** Receive passes deferred because one pass reached `rxProcessLimit`. */
+  rxDeferred: number;
   /** Interrupts handled, and ones that found the ISR clear (shared line). */
   intrs: number;
   strayIntrs: number;
@@ -84,6 +97,7 @@ export class Vioif {
     ifqMaxDepth: 0,
     txTooLong: 0,
     rxErrors: 0,
+    rxDeferred: 0,
     intrs: 0,
     strayIntrs: 0,
   };
@@ -99,6 +113,10 @@ export class Vioif {
   #sndHead = 0;
   /** The send queue's bound (frames). */
   ifqMaxlen = VIOIF_IFQ_MAXLEN;
+  /** Received frames per pass (rx_intr_process_limit). */
+  rxProcessLimit = VIOIF_RX_PROCESS_LIMIT;
+  /** The deferred receive pass (NetBSD's softint), armed at "now" when work is left. */
+  readonly #rxMore;
 
   constructor(
     readonly k: Kernel,
@@ -112,6 +130,7 @@ export class Vioif {
     this.#txBufs = txBufs;
     this.#rxCount = bufCount(rxq);
     this.#txCount = bufCount(txq);
+    this.#rxMore = k.callout(`${sc.name} rx`, () => this.#queueWork());
   }
 
   get unit(): string {
@@ -163,6 +182,7 @@ export class Vioif {
     if (this.ifqLen === 0) this.txq.setInterrupts(true); // the transmit-complete interrupt
     this.#snd.push(frame.slice());
     this.stats.ifqMaxDepth = Math.max(this.stats.ifqMaxDepth, this.ifqLen);
+    if (this.ifqLen >= this.ifqMaxlen / 2) this.ifp?.setSndBusy(true);
     return true;
   }
 
@@ -196,6 +216,7 @@ export class Vioif {
       this.#sndHead = 0;
     }
     if (moved) this.sc.notify(this.txq);
+    if (this.ifqLen <= this.ifqMaxlen / 8) this.ifp?.setSndBusy(false);
   }
 
   #reapTx(): void {
@@ -211,18 +232,30 @@ export class Vioif {
     }
     this.stats.intrs++;
     if (isr & VIRTIO_ISR_CONFIG) this.#configChange();
-    if (isr & VIRTIO_ISR_QUEUE) {
-      this.#rxIntr();
-      this.#reapTx();
-      if (this.ifqLen > 0) this.#drainSnd();
-    }
+    if (isr & VIRTIO_ISR_QUEUE) this.#queueWork(!this.#rxMore.pending());
     return 1;
   }
 
+  /**
+   * One pass over both rings: a bounded batch of receives (unless a deferred pass is
+   * already armed: it keeps the order), then transmit completions and the send queue.
+   */
+  #queueWork(rx = true): void {
+    if (rx) this.#rxIntr();
+    this.#reapTx();
+    if (this.ifqLen > 0) this.#drainSnd();
+  }
+
+  /** Takes up to `rxProcessLimit` received frames; defers the pass if more are waiting. */
   #rxIntr(): void {
     let reposted = 0;
     const mem = this.k.mem;
-    for (let e = this.rxq.dequeue(); e; e = this.rxq.dequeue()) {
+    let budget = this.rxProcessLimit;
+    for (
+      let e = budget > 0 ? this.rxq.dequeue() : null;
+      e;
+      e = --budget > 0 ? this.rxq.dequeue() : null
+    ) {
       if (e.head >= this.#rxCount) {
         this.stats.rxErrors++;
         continue; // not one of ours: never repost it
@@ -238,6 +271,10 @@ export class Vioif {
       reposted++;
     }
     if (reposted) this.sc.notify(this.rxq);
+    if (budget <= 0 && this.rxq.hasUsed()) {
+      this.stats.rxDeferred++;
+      this.#rxMore.schedule(0);
+    }
   }
 
   /** Reads the link status into IFF_RUNNING; a needed reset takes the interface down. */
@@ -324,6 +361,8 @@ function* attach(k: Kernel, pa: PciAttachArgs, unit: string): Blocking<void> {
     transmit: (f) => v.transmit(f),
   });
   vioifUnits(k).set(unit, v);
+  // The driver's own counters (NetBSD keeps them as evcnt(9)s, vmstat -e).
+  k.sysctl.register(`hw.${unit}.stats`, () => ({ ...v.stats, ifqLen: v.ifqLen }));
   sc.driverOk();
   sc.notify(rxq);
   v.updateLink();

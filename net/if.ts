@@ -11,6 +11,11 @@
  *     The datagram it is given belongs to the interface from then on.
  *   - The driver gives its transmit function at attach (`IfAttachArgs.transmit`); it
  *     returns false when the frame could not be queued (counted as oerrors).
+ *   - A driver whose send queue fills up sets `sndBusy` (NetBSD's IFF_OACTIVE, "output
+ *     queue full") and calls `sndReady()` once it has drained it: senders that can wait
+ *     (TCP's new data) hold back while it is set and are restarted by `onSndReady`, so a
+ *     lossless link is not made lossy by a burst larger than the queue (Linux's TCP small
+ *     queues do the same for a qdisc).
  *   - Which link layer runs (Ethernet, loopback) is chosen at attach by the stack, which
  *     sets `linkInput`/`linkOutput` (ether_ifattach / loopattach fill if_input/if_output).
  */
@@ -102,6 +107,10 @@ export class Ifnet {
   onConfigure: (ifp: Ifnet) => void = () => {};
   /** Where input copies frames (cheaper than an ArrayBuffer per frame). */
   readonly #rxSlab = new FrameSlab();
+  /** The driver's send queue is past its high-water mark (IFF_OACTIVE). */
+  sndBusy = false;
+  /** Told when the driver has drained its send queue again; set by the stack. */
+  onSndReady: (ifp: Ifnet) => void = () => {};
 
   constructor(args: IfAttachArgs) {
     this.name = args.name;
@@ -140,6 +149,13 @@ export class Ifnet {
     this.data.opackets++;
     this.data.obytes += frame.length;
     return 0;
+  }
+
+  /** The driver: its send queue is full past `sndBusy`'s mark (true) or drained (false). */
+  setSndBusy(busy: boolean): void {
+    if (busy === this.sndBusy) return;
+    this.sndBusy = busy;
+    if (!busy) this.onSndReady(this);
   }
 
   isUp(): boolean {

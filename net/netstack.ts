@@ -69,6 +69,8 @@ export class NetStack {
       throw new Errno(EINVAL, `ethernet interface ${args.name} needs a MAC`);
     }
     for (const dom of domains) dom.ifattach?.(this, ifp);
+    // The driver drained a busy send queue: connections holding data back go again.
+    ifp.onSndReady = () => this.tcp?.engine.sndReady();
     this.ifnets.push(ifp);
     return ifp;
   }

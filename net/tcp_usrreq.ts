@@ -123,6 +123,11 @@ function tcpKernelEnv(stack: NetStack): TcpEnv {
       const r = ipRoute(stack, dst);
       return typeof r === "number" ? 576 : r.ifp.mtu;
     },
+    sndBusy(dst) {
+      if (!stack.ifnets.some((i) => i.sndBusy)) return false;
+      const r = ipRoute(stack, dst);
+      return typeof r !== "number" && r.ifp.sndBusy;
+    },
   });
 }
 

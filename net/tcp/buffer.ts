@@ -23,6 +23,11 @@ export class ByteRing {
     return this.#len;
   }
 
+  /** Bytes of backing store held (0 for an idle or cleared ring). */
+  get storeBytes(): number {
+    return this.#buf.length + this.#scratch.length;
+  }
+
   /** Bytes that may still be added. */
   get space(): number {
     return Math.max(0, this.limit - this.#len);

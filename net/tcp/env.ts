@@ -33,6 +33,11 @@ export interface TcpEnv {
   timer(name: string, fn: () => void): TcpTimer;
   /** The MTU of the route to `dst` (1500 on Ethernet); the MSS offered is this − 40. */
   mtu(dst: Ipv4Addr): number;
+  /**
+   * True while the interface toward `dst` has its send queue full past its mark
+   * (IFF_OACTIVE): new data waits, and the engine's `sndReady` restarts it. Absent: never.
+   */
+  sndBusy?(dst: Ipv4Addr): boolean;
   /** Accounts `bytes` of buffer memory; false when guest memory is full (ENOBUFS). */
   reserve(bytes: number): boolean;
   /** Returns bytes accounted by `reserve`. */

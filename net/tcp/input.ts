@@ -566,6 +566,15 @@ function enterTimeWait(tp: Tcb): void {
   tp.tPersist.stop();
   tp.tKeep.stop();
   tp.t2Msl.schedule(2 * tp.stack.config.msl);
+  // TIME-WAIT only answers a retransmitted FIN (RFC 9293 §3.10.7.4): our FIN was
+  // acknowledged, so the send buffer is empty, and a closed socket reads nothing more. Their
+  // stores go now, not 2·MSL later (tens of thousands of TIME-WAITs under churn).
+  tp.stack.env.release(tp.snd.length);
+  tp.snd.clear();
+  if (tp.appClosed) {
+    tp.stack.env.release(tp.rcv.length);
+    tp.rcv.clear();
+  }
 }
 
 /** Seventh and eighth steps: queue the text, then the FIN, acknowledging as RFC 9293 §3.8.6.3. */

@@ -20,6 +20,8 @@ export interface KernelTcpEnvOptions {
   output(seg: TcpRepr, src: Ipv4Addr, dst: Ipv4Addr): void;
   /** Route MTU; 1500 if not given. */
   mtu?(dst: Ipv4Addr): number;
+  /** Whether the interface toward `dst` is busy (TcpEnv.sndBusy); never if not given. */
+  sndBusy?(dst: Ipv4Addr): boolean;
   /** Most buffer bytes all of TCP may hold (default: only kernel memory limits it). */
   maxBufferBytes?: number;
 }
@@ -34,6 +36,7 @@ export function kernelTcpEnv(k: Kernel, o: KernelTcpEnvOptions): TcpEnv & { inUs
     random32: () => k.cprng32(),
     output: o.output,
     mtu: o.mtu ?? (() => 1500),
+    sndBusy: o.sndBusy,
     timer(name: string, fn: () => void): TcpTimer {
       const c = k.callout(name, fn);
       return {

@@ -9,7 +9,9 @@
  * two segments or half the buffer (receiver SWS avoidance, §3.8.6.2.2). In SACK recovery
  * holes go before new data while pipe < cwnd (RFC 6675 §5). The window offered never
  * shrinks (§3.8.6.2.2). The payload handed to the environment is a view into the send
- * buffer, valid during the output call only. Arming the persist timer is here too
+ * buffer, valid during the output call only. While the interface toward the peer is busy
+ * (its send queue past the mark, TcpEnv.sndBusy) no data goes: the connection waits for
+ * the stack's sndReady, and pure ACKs and FINs still go. Arming the persist timer is here too
  * (tcp_setpersist, as in NetBSD), so that output never needs timers.ts.
  */
 import type { TcpRepr } from "../wire/tcp.ts";
@@ -77,6 +79,13 @@ export function tcpOutput(tp: Tcb): void {
     if (len > tp.maxseg) {
       len = tp.maxseg;
       sendalot = true;
+    }
+    if (len > 0 && tp.stack.env.sndBusy?.(tp.faddr)) {
+      // The interface's send queue is past its mark: new data waits until the driver has
+      // drained it (sndReady), rather than be dropped at the queue's end. ACKs still go.
+      len = 0;
+      sendalot = false;
+      tp.stack.sndWait(tp);
     }
     // A FIN rides on the segment that ends at the buffer's end.
     const fin = tp.sndFin && !tp.sndFinAcked && off + len === buffered &&

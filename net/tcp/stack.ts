@@ -71,6 +71,8 @@ export class TcpStack implements TcpHost {
   onDetach: ((tp: Tcb) => void) | null = null;
   #challengeSecond = -1;
   #challengeCount = 0;
+  /** Connections holding new data back while an interface's send queue is busy. */
+  #sndWaiting = new Set<Tcb>();
 
   constructor(readonly env: TcpEnv, config: Partial<TcpConfig> = {}) {
     this.config = { ...DEFAULT_TCP_CONFIG, ...config };
@@ -275,6 +277,21 @@ export class TcpStack implements TcpHost {
       this.#challengeCount = 0;
     }
     return this.#challengeCount++ < this.config.challengeAckLimit;
+  }
+
+  /** `tp` held data back because its interface was busy (env.sndBusy); `sndReady` resumes it. */
+  sndWait(tp: Tcb): void {
+    this.#sndWaiting.add(tp);
+  }
+
+  /** An interface drained its send queue: every connection that held data back sends. */
+  sndReady(): void {
+    if (this.#sndWaiting.size === 0) return;
+    const waiting = [...this.#sndWaiting];
+    this.#sndWaiting.clear();
+    this.run(() => {
+      for (const tp of waiting) tcpOutput(tp);
+    });
   }
 
   /** Queues an event source to fire when the current entry point returns. */

@@ -93,6 +93,8 @@ export interface TcpHost {
   run(fn: () => void): void;
   /** Queues an event source to fire when the current entry point returns. */
   postEvents(src: TcpEventSource): void;
+  /** `tp` held new data back while its interface was busy; sent again on sndReady. */
+  sndWait(tp: Tcb): void;
   /** The connection for a 4-tuple, or null. */
   lookup(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): Tcb | null;
   /** The listener for a local address and port (INADDR_ANY as the fallback), or null. */

@@ -96,7 +96,7 @@ Deno.test("ping: with no reply it waits 10 s after the last echo, reports 100% l
   assert.ok(run.valueA!.ns >= 11e9, `took ${run.valueA!.ns} ns`);
 });
 
-Deno.test("ping: a bad command line exits 64 and a host name is refused (no resolver)", () => {
+Deno.test("ping: a bad command line exits 64 and a name that does not resolve exits 1", () => {
   const run = runApps([ping], function* (c) {
     return [
       yield* c.run(["ping"]),

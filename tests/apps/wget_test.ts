@@ -74,7 +74,7 @@ Deno.test("wget: fetches a page from httpd on the other kernel, prints the statu
   assert.match(run.consoleB, /"GET \/missing HTTP\/1\.1" 404 \d+$/m);
 });
 
-Deno.test("wget: a refused connection exits 4, a name (no resolver) exits 4, a bad URL 2", () => {
+Deno.test("wget: a refused connection exits 4, a name that does not resolve exits 4, a bad URL 2", () => {
   const run = runApps([wget], function* (c) {
     return [
       yield* c.run(["wget", "http://127.0.0.1:9/"]),

@@ -25,11 +25,14 @@ Deno.test("bench: deno task bench finds every benchmark file, micro and end-to-e
   const listed = r.out.trim().split("\n").map((l) => l.split(/\s+/));
   const files: string[] = [];
   for await (const e of Deno.readDir(`${ROOT}bench`)) {
-    if (e.isFile && e.name.endsWith(".ts") && e.name !== "run_all.ts") {
+    // run_all.ts's rule: itself and files whose names start with "_" (helpers) are not
+    // benchmarks.
+    if (e.isFile && e.name.endsWith(".ts") && e.name !== "run_all.ts" && !e.name.startsWith("_")) {
       files.push(`bench/${e.name}`);
     }
   }
   assert.deepEqual(listed.map(([, f]) => f).sort(), files.sort());
+  assert.ok(!listed.some(([, f]) => f.startsWith("bench/_")), "a helper is not a benchmark");
   const kind = Object.fromEntries(listed.map(([k, f]) => [f, k]));
   assert.equal(kind["bench/sched_bench.ts"], "micro");
   assert.equal(kind["bench/boot_bench.ts"], "micro");

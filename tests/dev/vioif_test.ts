@@ -5,7 +5,7 @@ import { PcapFilter } from "../../arch/netdev/pcap.ts";
 import { Wire } from "../../arch/netdev/wire.ts";
 import { attachVirtioNet } from "../../arch/virtio/attach.ts";
 import { rumpdev_pci } from "../../dev/pci_component.ts";
-import { type Vioif, VIOIF_NBUF, vioifUnits } from "../../dev/vioif.ts";
+import { type Vioif, VIOIF_NBUF, VIOIF_RX_PROCESS_LIMIT, vioifUnits } from "../../dev/vioif.ts";
 import { rumpdev_vioif } from "../../dev/vioif_component.ts";
 import { vringSize } from "../../dev/virtio.ts";
 import type { Blocking } from "../../kernel/hypercall/rumpuser.ts";
@@ -167,6 +167,63 @@ Deno.test("vioif: a full transmit ring queues frames on if_snd and sends them al
   assert.deepEqual(results.slice(QS + 8), [ENOBUFS, ENOBUFS, ENOBUFS, 0]);
   assert.equal(r.got.length, QS + 8 + 1);
   assert.deepEqual(r.got.slice(0, QS + 8).map((f) => f[14]), [...Array(QS + 8).keys()]);
+});
+
+Deno.test("vioif: at half its send queue the ifnet is busy (IFF_OACTIVE), ready again once drained", async () => {
+  const QS = 16;
+  const seen: boolean[] = [];
+  let ready = 0;
+  await bootWithNic(function* (k) {
+    const s = netstack(k);
+    const ifp = s.ifunit("vioif0")!;
+    s.setUp(ifp, true);
+    const v = vioifUnits(k).get("vioif0")!;
+    v.ifqMaxlen = 8;
+    const stackReady = ifp.onSndReady;
+    ifp.onSndReady = (i) => {
+      ready++;
+      stackReady(i);
+    };
+    const f = new Uint8Array(60);
+    f.set(PEER_MAC, 0);
+    f.set(OUR_MAC, 6);
+    // The ring takes 16; then 3 wait (not busy yet), the 4th reaches half of 8.
+    for (let i = 0; i < QS + 4; i++) {
+      assert.equal(ifp.sendFrame(f), 0);
+      seen.push(ifp.sndBusy);
+    }
+    assert.equal(ready, 0);
+    yield* k.sleep(1_000_000);
+    assert.equal(v.ifqLen, 0);
+    assert.equal(ifp.sndBusy, false);
+    assert.equal(ready, 1, "told once that the queue drained");
+  }, { queueSize: QS });
+  assert.deepEqual(seen, [...new Array(QS + 3).fill(false), true]);
+});
+
+Deno.test("vioif: a pass takes rxProcessLimit received frames and defers the rest, all delivered in order", async () => {
+  const N = 200;
+  let v!: Vioif;
+  let ipackets = 0;
+  const r = await bootWithNic(function* (k, peer) {
+    const s = netstack(k);
+    const ifp = s.ifunit("vioif0")!;
+    s.setUp(ifp, true);
+    s.addAddress(ifp, 0x0a00020f, 24); // 10.0.2.15: it answers who-has
+    v = vioifUnits(k).get("vioif0")!;
+    // N requests from N different senders (10.0.2.20 ...), all in the ring at once.
+    for (let i = 0; i < N; i++) {
+      const f = arpWhoHas();
+      f[31] = 20 + i;
+      peer.send(f);
+    }
+    yield* k.sleep(1_000_000);
+    ipackets = ifp.data.ipackets;
+  });
+  assert.equal(ipackets, N);
+  assert.equal(v.stats.rxDeferred, Math.ceil(N / VIOIF_RX_PROCESS_LIMIT) - 1);
+  const replies = r.got.filter((f) => f[12] === 0x08 && f[13] === 0x06 && f[21] === 2);
+  assert.deepEqual(replies.map((f) => f[41]), Array.from({ length: N }, (_, i) => 20 + i));
 });
 
 Deno.test("vioif: with the default queue a burst of twice the ring is sent without a drop", async () => {

@@ -84,6 +84,34 @@ Deno.test("tcp_usrreq: connect, accept, a request and a reply, then end of strea
   void pair;
 });
 
+Deno.test("tcp_usrreq: net.inet.pcbcount counts the PCBs pcblist lists, closed sockets' TIME-WAITs as orphans", () => {
+  const run = runTwoKernels((a, b) => void makeNetPair(a, b), function* (a) {
+    const fd = socket(a, SOCK_STREAM);
+    yield* net(a).connect(fd, { addr: ADDR_B, port: 80 });
+    yield* net(a).shutdown(fd, SHUT_WR); // a closes first: its side ends in TIME-WAIT
+    yield* readAll(a, fd);
+    yield* fd.ops.close(fd);
+  }, function* (b) {
+    const l = socket(b, SOCK_STREAM);
+    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
+    net(b).listen(l, 5);
+    const { file } = yield* net(b).accept(l);
+    yield* readAll(b, file);
+    yield* file.ops.close(file);
+    yield* b.sleep(10_000_000); // the last ACK arrives
+  });
+  type Pcb = { proto: string; state: string };
+  for (const k of [run.a, run.b]) {
+    const list = (k.sysctl.read("net.inet.pcblist") as Pcb[]).filter((p) => p.proto === "tcp");
+    const count = k.sysctl.read("net.inet.pcbcount") as Record<string, number>;
+    assert.equal(count.tcp, list.length);
+  }
+  const a = run.a.sysctl.read("net.inet.pcbcount") as Record<string, number>;
+  assert.deepEqual([a.tcp, a.tcpOrphans], [1, 1], "the client's TIME-WAIT, its socket closed");
+  const b = run.b.sysctl.read("net.inet.pcbcount") as Record<string, number>;
+  assert.deepEqual([b.tcp, b.tcpOrphans], [1, 0], "the server's listener only");
+});
+
 Deno.test("tcp_usrreq: connecting to a closed port is ECONNREFUSED", () => {
   const run = runTwoKernels((a, b) => {
     makeNetPair(a, b);

@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { TCPS_CLOSED, TCPS_ESTABLISHED, TCPS_TIME_WAIT } from "../../../net/tcp/state.ts";
 import type { Tcb } from "../../../net/tcp/tcb.ts";
-import { tcpDisconnect, tcpShutdown } from "../../../net/tcp/usrreq.ts";
+import { tcpDisconnect, tcpSend, tcpShutdown } from "../../../net/tcp/usrreq.ts";
 import { parseIpv4 } from "../../../net/wire/addr.ts";
 import { TH_SYN } from "../../../net/wire/tcp.ts";
-import { MS, Net, S } from "./harness.ts";
+import { drain, MS, Net, pattern, S } from "./harness.ts";
 import { CPORT, isSyn, isSynAck, SPORT } from "./util.ts";
 
 /** A connection from CPORT that the server (B) closes first, leaving B in TIME-WAIT. */
@@ -26,6 +26,26 @@ function serverTimeWait(net: Net): Tcb {
   assert.ok(net.run(() => c.state === TCPS_CLOSED && s.state === TCPS_TIME_WAIT, 1 * S));
   return s;
 }
+
+Deno.test("time-wait: a closed connection in TIME-WAIT holds no buffer store, and 2·MSL still ends it", () => {
+  const net = new Net();
+  const l = net.b.stack.listen(net.b.addr, SPORT, 8);
+  const c = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  assert.ok(net.run(() => c.state === TCPS_ESTABLISHED && l.pending > 0, 5 * S));
+  const s = l.accept()!;
+  tcpSend(s, pattern(10_000)); // the server's reply: its send store grows
+  tcpSend(c, pattern(3_000)); // the request: the server's receive store grows
+  assert.ok(net.run(() => s.sndUna === s.sndMax && s.rcv.length === 3_000, 1 * S));
+  drain(s, []); // read (closing with unread data would reset); the store stays
+  drain(c, []);
+  assert.ok(s.snd.storeBytes > 0 && s.rcv.storeBytes > 0);
+  tcpDisconnect(s);
+  assert.ok(net.run(() => c.finRcvd, 1 * S));
+  tcpDisconnect(c);
+  assert.ok(net.run(() => c.state === TCPS_CLOSED && s.state === TCPS_TIME_WAIT, 1 * S));
+  assert.equal(s.snd.storeBytes + s.rcv.storeBytes, 0);
+  assert.ok(net.run(() => s.state === TCPS_CLOSED, 121 * S), "2·MSL still ends it");
+});
 
 Deno.test("time-wait: one address pair keeps one timestamp offset, so TSvals only grow (RFC 7323 §5.4)", () => {
   const net = new Net();
