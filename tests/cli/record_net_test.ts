@@ -100,19 +100,24 @@ function recording(dir: string): Recording {
 
 const outputs = (dir: string) => ["--pcap", `${dir}/a.pcap`, "--trace", `${dir}/a.json`];
 
+/** The httpd image with a hostfwd on a free port, recorded into `dir`; its base URL. */
+async function recordHttpd(dir: string): Promise<{ run: Started; base: string }> {
+  const run = start([
+    "--image",
+    "httpd",
+    "--hostfwd",
+    "tcp:127.0.0.1:0-:80",
+    "--record",
+    `${dir}/r.json`,
+    ...outputs(dir),
+  ]);
+  return { run, base: (await run.until(/serving (http:\/\/127\.0\.0\.1:\d+)\//))[1] };
+}
+
 Deno.test("--record/--replay: a hostfwd session of curl requests replays to the same console, pcap and trace", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const run = start([
-      "--image",
-      "httpd",
-      "--hostfwd",
-      "tcp:127.0.0.1:0-:80",
-      "--record",
-      `${dir}/r.json`,
-      ...outputs(dir),
-    ]);
-    const base = (await run.until(/serving (http:\/\/127\.0\.0\.1:\d+)\//))[1];
+    const { run, base } = await recordHttpd(dir);
     assert.match(await curl([`${base}/hello.txt`]), /^hello from rumpsim/);
     assert.equal(
       await curl(["-o", "/dev/null", "-w", "%{http_code} %{size_download}", `${base}/big.bin`]),
@@ -141,15 +146,7 @@ Deno.test("--record/--replay: a hostfwd session of curl requests replays to the 
 Deno.test("--replay: a recording whose host bytes were changed is reported as diverged", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const run = start([
-      "--image",
-      "httpd",
-      "--hostfwd",
-      "tcp:127.0.0.1:0-:80",
-      "--record",
-      `${dir}/r.json`,
-    ]);
-    const base = (await run.until(/serving (http:\/\/127\.0\.0\.1:\d+)\//))[1];
+    const { run, base } = await recordHttpd(dir);
     await curl([`${base}/hello.txt`]);
     run.child.kill("SIGINT");
     const rec = await run.end();
