@@ -19,6 +19,8 @@ import type { PcbInfo } from "../net/netinet_init.ts";
 import type { Booted } from "../rumprun/boot.ts";
 import { runImage } from "../rumprun/run.ts";
 import { hostRealtime } from "../host/realtime.ts";
+import { machineHostWork } from "../platform/hw/host_idle.ts";
+import { type HostIo, liveIo } from "./record.ts";
 import type { HostDisk } from "./blk.ts";
 import { batchedStdout } from "./console.ts";
 import type { ChainFlags, RealtimeNetdev } from "./netdev.ts";
@@ -36,6 +38,11 @@ export interface RealtimeRun {
   trace: TraceFile | null;
   /** --sysproxy: the listener remote clients connect to (sysproxy.ts), already bound. */
   sysproxy?: SysproxyListener | null;
+  /**
+   * The host the run talks to: live (the default), or a recording's or a replay's
+   * (record.ts). A replay announces nothing (it listens on no host port).
+   */
+  io?: HostIo;
 }
 
 /**
@@ -59,16 +66,22 @@ export async function bootRealtime(
   const out = batchedStdout();
   let booted: Booted | null = null;
   let signalled: number | null = null;
-  const onSignal = (why: string, status: number) => () => {
+  const io = r.io ?? liveIo(hostRealtime());
+  /** (event loop) A signal halts the run through its ordinary path. */
+  const stop = (why: string) => {
     if (!booted) return;
     out.flush();
     console.log(`\nrumpsim: ${why}, halting`);
     netdev.interrupt?.();
-    signalled ??= status;
+    signalled ??= why === "terminated" ? 143 : 0;
     booted.machine.halt(why);
   };
-  const onSigint = onSignal("interrupted", 0);
-  const onSigterm = onSignal("terminated", 143);
+  // A signal enters as host input: posted, so a recording logs its place.
+  const onSignal = (why: string) => () => {
+    if (booted) machineHostWork(booted.machine).post(() => io.signal(why, stop));
+  };
+  const onSigint = onSignal("interrupted");
+  const onSigterm = onSignal("terminated");
   Deno.addSignalListener("SIGINT", onSigint);
   Deno.addSignalListener("SIGTERM", onSigterm);
   let watch: ReturnType<typeof setTimeout> | undefined;
@@ -78,7 +91,7 @@ export async function bootRealtime(
       seed: r.seed,
       memBytes: r.memBytes,
       mode: "realtime",
-      host: hostRealtime(),
+      host: io.time,
       verbose: r.verbose,
       argv: r.argv,
       console: out.write,
@@ -86,13 +99,14 @@ export async function bootRealtime(
       onBoot: (b) => {
         r.disk?.attach(b.machine);
         booted = b;
+        io.booted(b.machine, stop);
         // Before the netdev: a netdev's host-aware idle policy replaces sysproxy's.
         r.sysproxy?.attach(b, (line) => {
           out.flush();
           console.log(line);
         });
-        netdev.attach(b, { seed: r.seed, ...r.chain }, r.trace?.tracer);
-        if (!netdev.announce) return;
+        netdev.attach(b, { seed: r.seed, ...r.chain }, r.trace?.tracer, io);
+        if (!netdev.announce || io.replay) return;
         // Say where to connect once the guest listens (checked on the host's clock). The
         // PCB list is read only when a listener started or stopped since the last look.
         let listenGen: unknown = -1;

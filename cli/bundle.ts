@@ -8,13 +8,7 @@
  */
 
 /** `b` as base64, for a literal in a generated module. */
-export function base64(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i += 0x8000) {
-    s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
+export { encodeBase64Bytes as base64 } from "./base64.ts";
 
 /**
  * Generated code defining `userNetMod` and `tapNetMod` for the bundle's catalogue: the user

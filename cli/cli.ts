@@ -19,7 +19,8 @@ import type { BlkFaultConfig } from "../arch/virtio/blk_fault.ts";
 import { FaultFlagError, nicFaultSpec, parseFaultFlags } from "./fault_flag.ts";
 import { withDiskFaults } from "./disk_faults.ts";
 import { bootTwice, checkBootDeterminism } from "./determinism.ts";
-import { readRecording, recordRealtime, replayRecording } from "./record_run.ts";
+import { readRecording, recordRealtime, replayImage, replayRecording } from "./record_run.ts";
+import { sha256Hex } from "./record.ts";
 import { type BlkFlag, type HostDisk, openHostDisks, parseBlkFlag } from "./blk.ts";
 import { type HostFwd, parseHostfwd, parseHosts } from "../slirp/plan.ts";
 import { openTraceFile, type TraceFile } from "./trace.ts";
@@ -120,9 +121,11 @@ options:
   --check-determinism
                  run twice in virtual time and compare console, pcap and trace byte for
                  byte, naming the first difference
-  --record FILE  log a realtime run's host inputs (the clock, typed console input,
-                 Ctrl-C) into FILE; runs without a network only
-  --replay FILE  run a recording again in virtual time: the same console and trace
+  --record FILE  log a realtime run's host inputs into FILE: the clock, typed console
+                 input, hostfwd and NAT connections and their bytes, tap frames, signals
+                 (not --sysproxy clients or --blk disks)
+  --replay FILE  run a recording again with no host: the same console, pcap and trace
+                 (takes only --pcap and --trace)
   --realtime     run on the host's clock (default: virtual time); standard input
                  reaches COM1, so apps read what you type
   --netdev user|none
@@ -340,20 +343,25 @@ export async function main(args: string[], c: Catalog): Promise<number> {
       console.log(usage(c));
       return 0;
     }
+    const openPcap = () => {
+      if (!o.pcap) return undefined;
+      const f = pcapFile = openFlagFile(
+        "--pcap",
+        o.pcap,
+        (p) => Deno.openSync(p, { write: true, create: true, truncate: true }),
+      );
+      return (b: Uint8Array) => void f.writeSync(b);
+    };
     if (o.replay !== undefined) {
       if (o.record !== undefined || o.argv !== undefined || o.blk.length || o.checkDeterminism) {
         throw new UsageError(
-          "--replay: takes only --trace (the recording names its image and flags)",
+          "--replay: takes only --trace and --pcap (the recording names its image and flags)",
         );
       }
       const rec = readRecording(o.replay);
-      if (!Object.hasOwn(c.images, rec.image)) {
-        throw new UsageError(`--replay: ${o.replay} names image "${rec.image}", which is not here`);
-      }
-      const img = await loadImage(c.images[rec.image]);
-      if (isWorld(img)) throw new UsageError(`--replay: "${rec.image}" is a world`);
+      const img = await replayImage(rec, c, o.replay);
       if (o.trace) trace = openFlagFile("--trace", o.trace, openTraceFile);
-      return await replayRecording(rec, img, o.replay, trace);
+      return await replayRecording(rec, img, c, o.replay, { trace, pcap: openPcap() });
     }
     const { image, name } = await chooseImage(o, c);
     checkImageFlags(o, image, name);
@@ -371,15 +379,6 @@ export async function main(args: string[], c: Catalog): Promise<number> {
         throw new UsageError(`--blk: ${(e as Error).message}`);
       }
     }
-    const openPcap = () => {
-      if (!o.pcap) return undefined;
-      const f = pcapFile = openFlagFile(
-        "--pcap",
-        o.pcap,
-        (p) => Deno.openSync(p, { write: true, create: true, truncate: true }),
-      );
-      return (b: Uint8Array) => void f.writeSync(b);
-    };
     if (isWorld(image) && o.sysproxy !== undefined) {
       throw new UsageError("--sysproxy: a world of several machines cannot serve clients");
     }
@@ -443,22 +442,43 @@ export async function main(args: string[], c: Catalog): Promise<number> {
       });
       return r.status;
     }
+    const nd = await openNetdev(netdev, o, c, input);
     if (o.record !== undefined) {
-      if (netdev !== "none" || o.sysproxy !== undefined || disk) {
-        throw new UsageError(
-          "--record: only console input is recorded (no network, --sysproxy or --blk)",
-        );
+      if (o.sysproxy !== undefined || disk) {
+        throw new UsageError("--record: --sysproxy clients and --blk disks are not recorded");
       }
-      return await recordRealtime(image, input ?? Deno.stdin.readable, o.record, {
+      const fwds = o.hostfwd ?? [parseHostfwd(DEFAULT_HOSTFWD)];
+      return await recordRealtime(image, nd, o.record, {
+        seed: o.seed,
+        memBytes: o.memBytes,
+        verbose: o.verbose,
+        argv: o.argv ?? null,
+        env: o.env ?? null,
+        netdev: netdev === "user"
+          ? { kind: "user", hostfwd: fwds, hosts: o.hosts ?? null }
+          : netdev === "tap"
+          ? { kind: "tap", name: o.tap!, net: o.net ?? null }
+          : { kind: "none" },
+        mac: o.mac ?? null,
+        fault: o.nicFault ?? null,
+        source: o.wasm !== undefined
+          ? {
+            kind: "wasm",
+            path: Deno.realPathSync(o.wasm),
+            sha256: await sha256Hex(Deno.readFileSync(o.wasm)),
+          }
+          : o.imageModule !== undefined
+          ? { kind: "module", path: Deno.realPathSync(o.imageModule) }
+          : { kind: "catalog" },
+      }, {
         seed: o.seed,
         memBytes: o.memBytes,
         verbose: o.verbose,
         argv: o.argv,
-        env: o.env,
+        chain: { pcap, fault: o.nicFault, mac: o.mac },
         trace,
       });
     }
-    const nd = await openNetdev(netdev, o, c, input);
     const sysproxy = o.sysproxy !== undefined ? await openSysproxyFlag(o.sysproxy) : null;
     return await bootRealtime(single, nd, {
       sysproxy,

@@ -2,8 +2,9 @@
  * console.ts — the host's side of COM1 for the command line: typed input into the UART
  * (`feedConsole`) and the guest's output onto stdout in batches (`batchedStdout`).
  *
- * Rules: input reaches a realtime machine only; while the input is open the machine waits
- * for it rather than ending as a deadlock; its end reaches the guest as ^D (VEOF). Output
+ * Rules: input reaches a realtime machine only, through its host work (the event loop's
+ * context, where a recording logs it); while the input is open the machine waits for it
+ * rather than ending as a deadlock; its end reaches the guest as ^D (VEOF). Output
  * order is kept: a batch is written when the machine next waits for the host (a microtask
  * runs only then) or once 64 KiB are held, and anything else this process prints runs in
  * a later task, after the flush. The UART's CRLF line ends reach stdout as LF when stdout
@@ -11,26 +12,57 @@
  * keep what the guest wrote.
  */
 import type { Machine } from "../arch/machine.ts";
+import { hostIdle, machineHostWork } from "../platform/hw/host_idle.ts";
+
+/** ^D: the input's end, as the guest's console sees it (VEOF, dev/com.ts). */
+const VEOF = 0x04;
 
 /**
- * Feeds host input into COM1 as it arrives (realtime mode): each chunk goes into the
- * UART's receive FIFO and wakes a halted CPU.
+ * The machine's console input (realtime mode): the idle policy that runs host work, and an
+ * open host source until `end`. `chunk` and `end` run in the event loop's context (a
+ * posted function): what a recording logs and a replay calls at the same place.
  */
-export async function feedConsole(m: Machine, input: ReadableStream<Uint8Array>): Promise<void> {
-  const w = m.waiter;
-  if (!w) throw new Error("console input needs a realtime machine");
-  w.openSource();
+export interface ConsoleInput {
+  /** Typed bytes into the UART's receive FIFO. */
+  chunk(b: Uint8Array): void;
+  /** The input ended: ^D reaches the guest, and the machine no longer waits for input. */
+  end(): void;
+}
+
+/** Opens `m`'s console input (realtime mode). */
+export function openConsoleInput(m: Machine): ConsoleInput {
+  const work = machineHostWork(m);
+  m.sched.idle = hostIdle(m, work);
+  work.openSource();
+  let ended = false;
+  return {
+    chunk: (b) => m.uart.feed(b),
+    end() {
+      if (ended) return;
+      ended = true;
+      // A reader sees end of file rather than waiting for ever.
+      m.uart.feed(Uint8Array.of(VEOF));
+      work.closeSource();
+    },
+  };
+}
+
+/**
+ * Feeds host input into COM1 as it arrives (realtime mode): each chunk is posted to the
+ * machine's host work, which puts it in the UART's receive FIFO (waking a halted CPU);
+ * the input's end reaches the guest as ^D. `wrap` lets a recording log each call.
+ */
+export async function feedConsole(
+  m: Machine,
+  input: ReadableStream<Uint8Array>,
+  wrap: (c: ConsoleInput) => ConsoleInput = (c) => c,
+): Promise<void> {
+  const con = wrap(openConsoleInput(m));
+  const work = machineHostWork(m);
   try {
-    for await (const chunk of input) {
-      m.uart.feed(chunk);
-      w.kick();
-    }
-    // The host's input ended: ^D (VEOF) tells the guest's console so (dev/com.ts), and a
-    // reader sees end of file rather than waiting for ever.
-    m.uart.feed(Uint8Array.of(0x04));
-    w.kick();
+    for await (const chunk of input) work.post(() => con.chunk(chunk));
   } finally {
-    w.closeSource();
+    work.post(() => con.end());
   }
 }
 

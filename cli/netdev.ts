@@ -21,7 +21,10 @@ import type { FaultSpec } from "../arch/netdev/fault.ts";
 import type { HostFwd } from "../slirp/plan.ts";
 import type { TapNetdev } from "../host/tap.ts";
 import type { Tracer } from "../sched/mod.ts";
-import { feedConsole } from "./console.ts";
+import { feedConsole, openConsoleInput } from "./console.ts";
+import type { HostIo } from "./record.ts";
+import type { HostWork } from "../sched/host_work.ts";
+import { hostNet } from "../host/host_net.ts";
 import { UsageError } from "./flags.ts";
 import { isIpv4Text } from "../kernel/kern/inet_addr.ts";
 
@@ -77,7 +80,7 @@ export interface RealtimeNetdev {
    * Plugs the machine in (runImage's onBoot: after boot, before the scheduler runs); a
    * netdev that runs a kernel of its own names it in the run's timeline.
    */
-  attach(b: Booted, chain: ChainFlags, trace?: Tracer): void;
+  attach(b: Booted, chain: ChainFlags, trace: Tracer | undefined, io: HostIo): void;
   /**
    * Lines to print for the guest's listening sockets that were not announced yet; `done`
    * when nothing more will be announced.
@@ -89,11 +92,15 @@ export interface RealtimeNetdev {
   close(): void | Promise<void>;
 }
 
-/** `--netdev user`: the gateway kernel on the NIC's cable; `fwds` its hostfwd rules. */
+/**
+ * `--netdev user`: the gateway kernel on the NIC's cable; `fwds` its hostfwd rules. A
+ * replay's (`replay`) listens on no host port.
+ */
 export function userNetdev(
   { attachUserNet }: typeof import("./user_net.ts"),
   fwds: HostFwd[],
   hosts: Record<string, string> | undefined,
+  replay = false,
 ): RealtimeNetdev {
   let un: import("./user_net.ts").UserNet | null = null;
   let name = "";
@@ -102,13 +109,14 @@ export function userNetdev(
     open: (image) => {
       name = image.name;
       // A host port already taken is a command-line error, found before boot.
-      for (const f of fwds) checkHostPort(f);
+      if (!replay) { for (const f of fwds) checkHostPort(f); }
       const rules = fwds.map((f) => `${f.hostAddr}:${f.hostPort} -> guest :${f.guestPort}`);
       return { image, banner: rules.length ? `rumpsim: hostfwd ${rules.join(", ")}` : undefined };
     },
-    attach(b, chain, trace) {
+    attach(b, chain, trace, io) {
       trace?.beginProcess("gateway"); // the user netdev's hosted kernel
-      un = attachUserNet(b, { hostfwd: fwds, hosts, ...chain });
+      const net = (work: HostWork) => io.net(hostNet, work);
+      un = attachUserNet(b, { hostfwd: fwds, hosts, ...chain, net });
       waiting = new Set(un.gateway.listeners);
     },
     announce(pcbs) {
@@ -144,11 +152,15 @@ function checkHostPort(f: HostFwd): void {
   }
 }
 
-/** `--netdev tap:NAME` (with `--net`): the NIC on the Linux tap device `name`. */
+/**
+ * `--netdev tap:NAME` (with `--net`): the NIC on the Linux tap device `name`. A replay's
+ * (`replay`) opens no device: its frames come from the recording.
+ */
 export function tapNetdev(
   { attachTap, openTap }: typeof import("./tap_net.ts"),
   name: string,
   net: NetFlag | undefined,
+  replay = false,
 ): RealtimeNetdev {
   let tap: TapNetdev | null = null;
   let label = "", addr = "";
@@ -158,15 +170,16 @@ export function tapNetdev(
       if (net) image = withNet(image, net);
       const nif = image.config.net?.[0];
       if (!nif) throw new Error(`--netdev tap: image "${image.name}" has no network`);
-      tap = openTap(name);
       label = image.name;
       addr = nif.addr ?? "";
+      if (replay) return { image };
+      tap = openTap(name);
       return {
         image,
         banner: `rumpsim: ${nif.if} on tap ${tap.name}, guest ${nif.addr} netmask ${nif.mask}`,
       };
     },
-    attach: (b, chain) => void attachTap(b, tap!, chain),
+    attach: (b, chain, _trace, io) => void attachTap(b, tap, chain, io.medium(tap!)),
     announce(pcbs) {
       const lines: string[] = [];
       for (const p of pcbs) {
@@ -183,11 +196,17 @@ export function tapNetdev(
   };
 }
 
-/** `--netdev none` in realtime: no NIC; what is typed reaches COM1. */
-export function noNetdev(input: ReadableStream<Uint8Array>): RealtimeNetdev {
+/**
+ * `--netdev none` in realtime: no NIC; what is typed reaches COM1 (in a replay, `input`
+ * is null: what was typed comes from the recording).
+ */
+export function noNetdev(input: ReadableStream<Uint8Array> | null): RealtimeNetdev {
   return {
     open: (image) => ({ image }),
-    attach: (b) => void feedConsole(b.machine, input),
+    attach(b, _chain, _trace, io) {
+      if (input) void feedConsole(b.machine, input, (c) => io.console(c));
+      else io.console(openConsoleInput(b.machine));
+    },
     close: () => {},
   };
 }

@@ -16,6 +16,7 @@
 import { attachNic } from "../arch/netdev/chain.ts";
 import type { FaultFilter, FaultSpec } from "../arch/netdev/fault.ts";
 import type { TapNetdev } from "../host/tap.ts";
+import type { Netdev } from "../arch/netdev/netdev.ts";
 import type { VirtioNet } from "../arch/virtio/net.ts";
 import type { Booted } from "../rumprun/boot.ts";
 import { hostIdle, machineHostWork } from "../platform/hw/host_idle.ts";
@@ -34,24 +35,32 @@ export interface TapNetOptions {
 }
 
 export interface TapNet {
-  tap: TapNetdev;
+  tap: TapNetdev | null;
   nic: VirtioNet;
   fault: FaultFilter | null;
 }
 
-/** Plugs the machine's NIC into the open tap `tap` and starts reading it. */
-export function attachTap(b: Booted, tap: TapNetdev, opts: TapNetOptions = {}): TapNet {
+/**
+ * Plugs the machine's NIC into the open tap `tap` and starts reading it. `medium` is what
+ * the NIC sees of it (a recording's logging wrapper); a replay passes no tap at all.
+ */
+export function attachTap(
+  b: Booted,
+  tap: TapNetdev | null,
+  opts: TapNetOptions = {},
+  medium: Netdev = tap!,
+): TapNet {
   const m = b.machine;
   const host = machineHostWork(m);
   const { nic, fault } = attachNic(m, {
     mac: opts.mac,
-    medium: tap,
+    medium,
     pcap: opts.pcap,
     fault: opts.fault,
     faultPrng: opts.fault ? new Prng(opts.seed ?? 1).fork("tap-fault") : undefined,
     label: "tap",
   });
   m.sched.idle = hostIdle(m, host);
-  tap.start(host);
+  tap?.start(host);
   return { tap, nic, fault };
 }

@@ -22,6 +22,8 @@ import { createGateway, type Gateway } from "../slirp/gateway.ts";
 import type { Booted } from "../rumprun/boot.ts";
 import { hostIdle, machineHostWork } from "../platform/hw/host_idle.ts";
 import { Prng } from "../sched/mod.ts";
+import type { HostWork } from "../sched/host_work.ts";
+import type { HostNet } from "../host/host_net.ts";
 
 export interface UserNetOptions {
   hostfwd?: HostFwd[];
@@ -34,6 +36,11 @@ export interface UserNetOptions {
   pcap?: (bytes: Uint8Array) => void;
   /** Faults between the guest's NIC and the gateway (`--loss`, `--latency`). */
   fault?: FaultSpec;
+  /**
+   * The host network hostfwd and the NAT use, made for the machine's host work (default:
+   * the live one; `--record` and `--replay` hand their own, cli/record.ts).
+   */
+  net?: (work: HostWork) => HostNet;
 }
 
 export interface UserNet {
@@ -63,6 +70,7 @@ export function attachUserNet(b: Booted, opts: UserNetOptions = {}): UserNet {
     plan: USER_NET,
     hostfwd: opts.hostfwd,
     hosts: { ...b.config.hosts, ...opts.hosts },
+    net: opts.net?.(host),
     seed: ((opts.seed ?? 1) + 0x9e3779b9) >>> 0,
   });
   m.sched.idle = hostIdle(m, host);

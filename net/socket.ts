@@ -467,6 +467,16 @@ export function sopoll(so: Socket, events: number, w: PollWaiter | null): number
   return r;
 }
 
+/**
+ * kevent's `data` for a socket: connections waiting to be accepted (a listener), bytes to
+ * read, or (`write`) room in the send buffer.
+ */
+export function soready(so: Socket, write: boolean): number {
+  if (write) return so.acceptq ? 0 : so.snd.space();
+  if (so.acceptq) return so.acceptq.length;
+  return pendingBytes(so);
+}
+
 function pendingBytes(so: Socket): number {
   if (so.type === SOCK_STREAM && so.pr.readable) return so.pr.readable(so);
   return so.rcv.cc + so.rcv.records;

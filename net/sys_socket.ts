@@ -10,7 +10,7 @@ import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
 import { ENOTSOCK, Errno } from "../kernel/kern/errno.ts";
 import { O_NONBLOCK, O_RDWR, S_IFSOCK, type Stat } from "../kernel/syscall/api.ts";
 import { type FileOps, KFile, type PollWaiter } from "../kernel/syscall/file.ts";
-import { type Socket, soclose, sopoll, soreceive, sosend } from "./socket.ts";
+import { type Socket, soclose, sopoll, soready, soreceive, sosend } from "./socket.ts";
 
 export const socketops: FileOps = {
   kind: "socket",
@@ -23,6 +23,9 @@ export const socketops: FileOps = {
   },
   poll(fp: KFile, events: number, w: PollWaiter | null): number {
     return sopoll(sockOf(fp), events, w);
+  },
+  ready(fp: KFile, write: boolean): number {
+    return soready(sockOf(fp), write);
   },
   *stat(fp: KFile): Blocking<Stat> {
     const so = sockOf(fp);

@@ -74,7 +74,20 @@ export abstract class FiberRumpuser implements Rumpuser {
   /** What exit() and a fatal kill() do to the machine: by default, end the whole run. */
   haltMachine: (reason: string) => void = (reason) => this.sched.halt(reason);
 
+  /** The threads this platform made that may still run (kept for `destroyThreads`). */
+  readonly #threads = new Set<Fiber>();
+
   constructor(readonly sched: Scheduler, readonly prng: Prng) {}
+
+  /**
+   * The machine crashed: every thread it made is destroyed where it stands (never run
+   * again, nothing of it unwound), so a crashed machine holds no fiber, timer or queue
+   * entry of the scheduler it shared.
+   */
+  destroyThreads(): void {
+    for (const f of this.#threads) this.sched.kill(f);
+    this.#threads.clear();
+  }
 
   init(version: number, hyp: RumpHyperup): number {
     if (version !== RUMPUSER_VERSION) return EINVAL;
@@ -147,14 +160,18 @@ export abstract class FiberRumpuser implements Rumpuser {
     _cpuidx: number,
   ): RumpuserThread {
     const data: FiberData = { lwp: null };
-    const f = this.sched.spawn(this.threadPrefix + name, function* () {
+    const threads = this.#threads;
+    const f: Fiber = this.sched.spawn(this.threadPrefix + name, function* () {
       try {
         return yield* fn();
       } catch (e) {
         if (e instanceof ThreadExit && !e.machineExit) return 0;
         throw e;
+      } finally {
+        threads.delete(f);
       }
     }, { joinable, data });
+    threads.add(f);
     return new Thread(name, f);
   }
 

@@ -29,8 +29,9 @@
  *
  * Rules: nothing here reads host time or host randomness; the schedule's randomness comes
  * from the seed's "schedule" stream, so a seed names one run exactly. A crashed machine's
- * threads are not destroyed (the scheduler cannot kill a fiber) but can reach nothing: its
- * CPU takes no interrupt, its NIC's frames are dropped, its disks fail every request.
+ * threads, its interrupt thread included, are destroyed where they stand (Scheduler.kill):
+ * none runs again and nothing of them is unwound; its CPU takes no interrupt, its NIC's
+ * frames are dropped, its disks fail every request.
  */
 import type { Machine } from "../arch/machine.ts";
 import { type FaultFilter, type FaultSpec, validateFaultConfig } from "../arch/netdev/fault.ts";
@@ -42,7 +43,7 @@ import { attachVirtioBlk } from "../arch/virtio/attach.ts";
 import type { VirtioNet } from "../arch/virtio/net.ts";
 import { type BlkBackend, MemBlkBackend } from "../arch/virtio/blk.ts";
 import { type BlkFaultConfig, FaultyBlkBackend } from "../arch/virtio/blk_fault.ts";
-import { Prng, type RunResult, Scheduler, type Tracer } from "../sched/mod.ts";
+import { type Fiber, Prng, type RunResult, Scheduler, type Tracer } from "../sched/mod.ts";
 import type { Image } from "../kernel/syscall/image.ts";
 import type { Booted } from "./boot.ts";
 import { bootWorldMachine, worldIdle } from "./world.ts";
@@ -429,6 +430,8 @@ export async function runScenario(
     chance: (p) => rng.next() < p,
   };
   const schedule = typeof s.schedule === "function" ? s.schedule(random) : s.schedule ?? [];
+  /** Crashed machines waiting for their restart: the fiber that stands for each. */
+  const down = new Map<ScenarioNode, Fiber>();
   const apply = (e: ScenarioEvent) => {
     kicked = true;
     switch (e.do) {
@@ -459,6 +462,17 @@ export async function runScenario(
         for (const g of l.gates) g.dead = true;
         n.booted.machine.uart.flush();
         n.booted.machine.cpu.stop("crashed");
+        n.booted.intr.destroy();
+        n.booted.user.destroyThreads();
+        // The machine is down, not gone: the run waits for its restart or the time limit
+        // as it waits for a running machine (a fiber that never wakes stands for it).
+        down.set(
+          n,
+          sched.spawn(`${e.machine}.down`, function* () {
+            sched.prepareBlock(undefined, "crashed");
+            yield* sched.block();
+          }),
+        );
         n.fault?.partition();
         n.console += `[${e.machine} crashed at ${fmtNs(sched.clock.now())}]\n`;
         return;
@@ -468,6 +482,8 @@ export async function runScenario(
         if (!n.crashed) {
           apply({ at: e.at, do: "crash", machine: e.machine });
         }
+        sched.kill(down.get(n)!);
+        down.delete(n);
         bootNode(s.machines[n.index], n.index, n);
         sched.idle = idle; // a boot installs its own machine's idle policy
         return;

@@ -36,10 +36,24 @@ export interface HostWait extends HostKick {
   wait(untilNs: number): Promise<void>;
 }
 
+/** A place in the host-work order: the pass and the index in its first round. */
+export interface HostWorkAt {
+  pass: number;
+  index: number;
+}
+
 export class HostWork {
   #q: (() => void)[] = [];
   /** Functions run so far, for benchmarks and tests. */
   ran = 0;
+  /** `runPending` calls so far. */
+  passes = 0;
+  /**
+   * Called at the start of every pass with the queue its first round will run: a replay
+   * (cli/record.ts) splices in the inputs a recording logged at that pass, at their places.
+   */
+  inject: ((pass: number, queue: (() => void)[]) => void) | null = null;
+  #index = -1;
 
   constructor(readonly waiter: HostKick) {}
 
@@ -54,18 +68,40 @@ export class HostWork {
     return this.#q.length > 0;
   }
 
-  /** Runs every queued function (and any they queue); true if at least one ran. */
+  /**
+   * Runs every queued function (and any they queue); true if at least one ran. Each call
+   * is one pass (`passes` counts them, empty ones too); while the first round of a pass
+   * runs, `at` names the function running: what a recording logs a host input against.
+   */
   runPending(): boolean {
+    const pass = ++this.passes;
+    this.inject?.(pass, this.#q);
     if (this.#q.length === 0) return false;
+    let first = true;
     while (this.#q.length > 0) {
       const q = this.#q;
       this.#q = [];
-      for (const fn of q) {
+      for (let i = 0; i < q.length; i++) {
         this.ran++;
-        fn();
+        this.#index = first ? i : -1;
+        try {
+          q[i]();
+        } finally {
+          this.#index = -1;
+        }
       }
+      first = false;
     }
     return true;
+  }
+
+  /**
+   * Where the function running now stands: its pass and its place in the pass's first
+   * round (the functions queued before the pass began), or null outside one. Host input
+   * is queued only between passes, so an input is always in a first round.
+   */
+  get at(): HostWorkAt | null {
+    return this.#index < 0 ? null : { pass: this.passes, index: this.#index };
   }
 
   /** A host source (a listener, a connection) opened: the machine waits for it. */

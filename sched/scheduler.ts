@@ -224,6 +224,19 @@ export class Scheduler {
     return f.exitValue;
   }
 
+  /**
+   * Destroys `f` where it stands, as a machine's crash destroys its threads: it leaves the
+   * run queue, the blocked set and the timed queue and never runs again, and its body's
+   * `finally` blocks do not run (nothing of a crashed machine may). A fiber joining it gets
+   * an error. A fiber cannot kill itself; an exited one is left as it is.
+   */
+  kill(f: Fiber): void {
+    if (f === this.current) throw new Error(`fiber ${f.name} cannot kill itself`);
+    if (f.state === ZOMBIE || f.state === DEAD) return;
+    if (f.state === RUNNABLE) this.#runq.remove(f);
+    this.#exit(f, undefined, new Error(`fiber ${f.name} was destroyed`));
+  }
+
   /** Stops the run after the current fiber yields. */
   halt(reason: string): void {
     if (this.#halted === null) this.#halted = reason;

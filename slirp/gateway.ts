@@ -23,6 +23,7 @@ import type { Scheduler } from "../sched/mod.ts";
 import { Kernel } from "../kernel/kern/kernel.ts";
 import type { ProcRef } from "../kernel/syscall/systab.ts";
 import type { HostWork } from "../sched/host_work.ts";
+import { type HostNet, hostNet } from "../host/host_net.ts";
 import { netstack } from "../net/netstack.ts";
 import { netConfigure, netinetInit } from "../net/netinet_init.ts";
 import { MacAddr, parseIpv4 } from "../net/wire/mod.ts";
@@ -41,6 +42,11 @@ export interface GatewayOptions {
   sched: Scheduler;
   /** The scheduler owner's host work queue. */
   host: HostWork;
+  /**
+   * The host's network for hostfwd and the NAT (default: the live one, its completions
+   * posted to `host`); a recording or a replay hands its own (cli/record_net.ts).
+   */
+  net?: HostNet;
   /** The gateway end of the user netdev's cable. */
   port: Netdev;
   hostfwd?: HostFwd[];
@@ -132,12 +138,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   const dns = startDns(k, PROC, opts.plan.dns, opts.hosts ?? {});
   const relay = newRelayStats();
-  const env = { k, proc: PROC, host: opts.host, stats: relay };
+  const net = opts.net ?? hostNet(opts.host);
+  const env = { k, proc: PROC, host: opts.host, net, stats: relay };
   const listeners = (opts.hostfwd ?? []).map((f) => new HostFwdListener(env, f));
   const nat = opts.nat === false ? null : startNat({
     k,
     proc: PROC,
     host: opts.host,
+    net,
     stack: s,
     gateway: parseIpv4(opts.plan.gateway),
   });

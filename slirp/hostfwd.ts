@@ -1,6 +1,6 @@
 /**
  * hostfwd.ts — QEMU's hostfwd in the user netdev's gateway: a host listener on a loopback
- * address (host/sockets.ts) whose every accepted connection becomes a TCP connection from
+ * address (host/host_net.ts) whose every accepted connection becomes a TCP connection from
  * the gateway kernel to the guest port, relayed both ways (relay.ts).
  *
  * The relay's first thread makes the gateway socket and connects it to the guest; a
@@ -8,15 +8,14 @@
  * refused, and the host connection is closed without a byte — the host sees the
  * connection end at once.
  *
- * Rules: host callbacks only `post` to HostWork; kernel state changes in the event loop's
- * context or in gateway threads. Every host listener is an open host source while it
+ * Rules: kernel state changes in the event loop's context (where accepted connections
+ * arrive) or in gateway threads. Every host listener is an open host source while it
  * lives. A host address that is not loopback (127/8) is refused here.
  */
 import { Errno } from "../kernel/kern/errno.ts";
 import type { Blocking } from "../kernel/hypercall/rumpuser.ts";
 import { AF_INET, SOCK_STREAM } from "../kernel/syscall/api.ts";
-import type { HostAddr, HostTcpConn, HostTcpListener } from "../host/sockets.ts";
-import { listenTcp } from "../host/sockets.ts";
+import type { HostAddr, HostStream, HostStreamListener } from "../host/host_net.ts";
 import type { HostFwd } from "./plan.ts";
 import { type GuestSocket, type RelayEnv, type RelayHandle, startRelay } from "./relay.ts";
 import { sysent } from "../kernel/syscall/systab.ts";
@@ -31,7 +30,7 @@ export const HOSTFWD_BACKLOG = 65535;
 
 /** A hostfwd rule's host listener; `close` ends it and every relay it started. */
 export class HostFwdListener {
-  readonly #listener: HostTcpListener;
+  readonly #listener: HostStreamListener;
   readonly #relays = new Set<RelayHandle>();
   #closed = false;
 
@@ -39,9 +38,9 @@ export class HostFwdListener {
     if (!/^127\.\d+\.\d+\.\d+$/.test(fwd.hostAddr)) {
       throw new Error(`hostfwd: host address ${fwd.hostAddr} is not a loopback address`);
     }
-    this.#listener = listenTcp({ hostname: fwd.hostAddr, port: fwd.hostPort }, HOSTFWD_BACKLOG);
+    const at = { hostname: fwd.hostAddr, port: fwd.hostPort };
+    this.#listener = env.net.listen(at, HOSTFWD_BACKLOG, this.#accepted);
     env.host.openSource();
-    void this.#acceptLoop();
   }
 
   /** The bound host address (its port is the one chosen when the rule said 0). */
@@ -49,27 +48,19 @@ export class HostFwdListener {
     return this.#listener.addr;
   }
 
-  async #acceptLoop(): Promise<void> {
-    for (;;) {
-      let conn: HostTcpConn;
-      try {
-        conn = await this.#listener.accept();
-      } catch {
-        break; // the listener was closed
-      }
-      if (this.#closed) {
-        conn.close();
-        break;
-      }
-      this.env.stats.accepted++;
-      this.env.host.post(() => {
-        const name = `hostfwd:${this.fwd.guestPort}`;
-        const guest = () => this.#connectGuest();
-        const r = startRelay(this.env, name, conn, guest, () => this.#relays.delete(r));
-        this.#relays.add(r);
-      });
+  /** (event loop) A host client connected: relay it to the guest port. */
+  readonly #accepted = (conn: HostStream): void => {
+    if (this.#closed) {
+      conn.close();
+      return;
     }
-  }
+    this.env.stats.accepted++;
+    const name = `hostfwd:${this.fwd.guestPort}`;
+    const r = startRelay(this.env, name, conn, () => this.#connectGuest(), () => {
+      this.#relays.delete(r);
+    });
+    this.#relays.add(r);
+  };
 
   /** (relay thread) A gateway socket connected to the guest port, or refused. */
   *#connectGuest(): Blocking<GuestSocket> {

@@ -5,7 +5,7 @@
  * It is slirp's "connect first, then accept on behalf", built from the gateway's own
  * TCP/IP and sockets:
  *   1. The pfil hook (nat.ts) takes a guest's bare SYN for 10.0.2.2:PORT that no gateway
- *      connection owns, keeps a copy, and starts a host connect (host/sockets.ts) to
+ *      connection owns, keeps a copy, and starts a host connect (host/host_net.ts) to
  *      127.0.0.1:PORT. While that is under way the guest's retransmitted SYNs are
  *      dropped (the guest waits in SYN-SENT, as with a slow server).
  *   2. Connected: the gateway makes sure it has a listening socket on 10.0.2.2:PORT (one
@@ -51,7 +51,7 @@ import {
   TH_SYN,
   WireError,
 } from "../net/wire/mod.ts";
-import { connectTcp, type HostTcpConn } from "../host/sockets.ts";
+import type { HostStream } from "../host/host_net.ts";
 import {
   newRelayStats,
   type RelayEnv,
@@ -89,7 +89,7 @@ interface Flow {
   syn: Uint8Array;
   src: Ipv4Addr;
   dport: number;
-  conn: HostTcpConn | null;
+  conn: HostStream | null;
   state: "connecting" | "admitted";
   /** ACCEPT_TIMEOUT_NS's callout, while admitted. */
   expire: Callout | null;
@@ -108,7 +108,7 @@ export class NatTcp {
   #closed = false;
 
   constructor(readonly env: NatEnv) {
-    this.#relayEnv = { k: env.k, proc: env.proc, host: env.host, stats: this.stats };
+    this.#relayEnv = { k: env.k, proc: env.proc, host: env.host, net: env.net, stats: this.stats };
   }
 
   /** The pfil hook's TCP part: true when it took the segment. */
@@ -149,26 +149,19 @@ export class NatTcp {
     this.#flows.set(key, flow);
     this.stats.connects++;
     this.env.host.openSource();
-    void this.#hostConnect(flow);
+    this.env.net.connect({ hostname: NAT_HOST_ADDR, port: flow.dport }, (r) => {
+      // (event loop) The host answered: on to the natd thread.
+      this.env.kpost(() => {
+        if (r instanceof Error) this.#refuse(flow);
+        else this.#admit(flow, r);
+      });
+      this.env.host.closeSource();
+    });
     return true;
   }
 
-  async #hostConnect(f: Flow): Promise<void> {
-    let conn: HostTcpConn | null = null;
-    try {
-      conn = await connectTcp({ hostname: NAT_HOST_ADDR, port: f.dport });
-    } catch {
-      conn = null;
-    }
-    this.env.kpost(() => {
-      if (conn) this.#admit(f, conn);
-      else this.#refuse(f);
-    });
-    this.env.host.closeSource();
-  }
-
   /** Kernel context: the host accepted; let the guest's SYN reach our listener. */
-  #admit(f: Flow, conn: HostTcpConn): void {
+  #admit(f: Flow, conn: HostStream): void {
     if (this.#closed || this.#flows.get(f.key) !== f) {
       conn.close();
       return;

@@ -17,7 +17,7 @@
  * Rules: the host side is 127.0.0.1 only (bound there, sending there; a datagram from
  * elsewhere could not reach a loopback socket); host callbacks only post; at most
  * MAX_UDP_FLOWS flows, datagrams for a new one beyond that are dropped and counted.
- * The host sockets are host/sockets.ts's `openUdp`.
+ * The host sockets are host/host_net.ts's `udp`, their events posted to HostWork.
  */
 import type { Callout } from "../kernel/kern/callout.ts";
 import { ipOutput } from "../net/ip_output.ts";
@@ -31,7 +31,7 @@ import {
   UdpRepr,
   verifyChecksum,
 } from "../net/wire/mod.ts";
-import { type HostUdpSocket, openUdp } from "../host/sockets.ts";
+import type { HostUdpSocket } from "../host/host_net.ts";
 import { NAT_HOST_ADDR, type NatEnv } from "./nat_env.ts";
 
 /** A flow with no datagram either way for this long is closed. */
@@ -120,22 +120,19 @@ export class NatUdp {
         this.#close(f);
       }),
       closed: false,
-      sock: openUdp({ hostname: NAT_HOST_ADDR, port: 0 }, {
+      // Its events run in the event loop's context (host/host_net.ts).
+      sock: this.env.net.udp({ hostname: NAT_HOST_ADDR, port: 0 }, {
         bound: () => {
-          this.env.host.post(() => {
-            const w = f.waiting;
-            f.waiting = null;
-            if (f.closed || !w) return;
-            for (const [port, data] of w) this.#send(f, port, data);
-          });
+          const w = f.waiting;
+          f.waiting = null;
+          if (f.closed || !w) return;
+          for (const [port, data] of w) this.#send(f, port, data);
         },
         message: (data, from) => {
           if (from.hostname !== NAT_HOST_ADDR) return;
           this.env.kpost(() => this.#reply(f, from.port, data));
         },
-        error: () => {
-          this.env.host.post(() => this.stats.hostErrors++);
-        },
+        error: () => void this.stats.hostErrors++,
       }),
     };
     this.#flows.set(key, f);

@@ -1,20 +1,19 @@
 /**
  * relay.ts — one relayed TCP connection of the user netdev's gateway: bytes copied both
- * ways between a host connection (host/sockets.ts) and a connected socket of the gateway
+ * ways between a host connection (host/host_net.ts) and a connected socket of the gateway
  * kernel, until both directions are done. hostfwd.ts starts one for each host connection
  * its listener accepts (the socket connects to the guest); nat_tcp.ts one for each guest
  * connection it accepts (the host connection goes to the host's loopback).
  *
  * Two gateway kernel threads over the socket (the same socket layer an app uses), and
- * host tasks over the host connection, meeting through HostWork (host → kernel) and one
- * condition variable per direction:
+ * the host connection's completions, which arrive through HostWork (host → kernel) and
+ * meet the threads at one condition variable per direction:
  *   up   (host → guest): the host task reads a chunk only after the previous one is in the
  *        gateway socket's send buffer (sendto returned); host EOF → shutdown(SHUT_WR);
  *        a host reset → the socket is closed with SO_LINGER 0, which sends the guest a RST.
  *   down (guest → host): the thread reads the socket into one of two half-chunk buffers
  *        while the other's host write is under way, and reuses a buffer only after its
- *        write completed (host writes stay in order, and start when the machine next
- *        waits for the host: one busy stretch's writes go out together); the guest's
+ *        write completed (host writes stay in order); the guest's
  *        FIN → closeWrite() once the writes are done; the guest's RST → the host
  *        connection is closed once what came before it is written, unread data and all.
  * So each direction holds at most one chunk (RELAY_CHUNK; down: two halves) outside the
@@ -22,8 +21,8 @@
  * back-pressure. A socket the guest refused (`GuestSocket.refused`) ends the relay at
  * once: the host connection is closed without a byte.
  *
- * Rules: host callbacks only `post` to HostWork; kernel state changes in the event loop's
- * context or in gateway threads. The host connection is an open host source while the
+ * Rules: kernel state changes in the event loop's context (where the host connection's
+ * completions run) or in gateway threads. The host connection is an open host source while the
  * relay lives, and is closed when it ends.
  */
 import { Errno } from "../kernel/kern/errno.ts";
@@ -34,7 +33,7 @@ import { SHUT_RD, SHUT_WR, SO_LINGER, SOL_SOCKET } from "../kernel/syscall/api.t
 import type { KFile } from "../kernel/syscall/file.ts";
 import { type ProcRef, type SocketSyscalls, sysent } from "../kernel/syscall/systab.ts";
 import type { HostWork } from "../sched/host_work.ts";
-import type { HostTcpConn } from "../host/sockets.ts";
+import type { HostNet, HostStream } from "../host/host_net.ts";
 
 /** Bytes read from (or written to) the host at a time: the most a direction holds. */
 export const RELAY_CHUNK = 32 * 1024;
@@ -82,6 +81,8 @@ export interface RelayEnv {
   k: Kernel;
   proc: ProcRef;
   host: HostWork;
+  /** The host's network: how hostfwd and the NAT reach the host (host/host_net.ts). */
+  net: HostNet;
   stats: RelayStats;
 }
 
@@ -109,7 +110,7 @@ export interface RelayHandle {
 export function startRelay(
   env: RelayEnv,
   name: string,
-  conn: HostTcpConn,
+  conn: HostStream,
   guest: RelayGuest,
   onDone: () => void,
 ): RelayHandle {
@@ -134,14 +135,15 @@ interface UpDirection {
   eof: boolean;
 }
 
-/** Guest → host: the down thread reads the socket, `writer` writes to the host. */
+/** Guest → host: the down thread reads the socket, the host connection writes it. */
 interface DownDirection {
   /** The down thread waits here: a wake is for it. */
   readonly cv: KCondvar;
-  /** Chunks handed to the writer and not yet written (0–2), and their bytes. */
+  /** Chunks handed to the host connection and not yet written (0–2), and their bytes. */
   inFlight: number;
   held: number;
-  readonly writer: HostWriter;
+  /** A host write failed: later completions carry nothing. */
+  failed: boolean;
 }
 
 /** How the relay is ending; each flag is set once. */
@@ -174,7 +176,7 @@ class Relay implements RelayHandle {
   constructor(
     readonly env: RelayEnv,
     readonly name: string,
-    readonly conn: HostTcpConn,
+    readonly conn: HostStream,
     readonly guest: RelayGuest,
     readonly onDone: () => void,
   ) {
@@ -187,8 +189,7 @@ class Relay implements RelayHandle {
       chunk: null,
       eof: false,
     };
-    const writer = new HostWriter(conn, env.host, this.#written, this.#writeFailed);
-    this.#down = { cv: env.k.cv("relay down"), inFlight: 0, held: 0, writer };
+    this.#down = { cv: env.k.cv("relay down"), inFlight: 0, held: 0, failed: false };
     env.host.openSource();
     this.#threads = 1;
     env.k.threadCreate(name, () => this.#upThread());
@@ -198,18 +199,6 @@ class Relay implements RelayHandle {
     this.#held += n;
     this.env.stats.held += n;
     if (this.#held > this.env.stats.maxHeldPerRelay) this.env.stats.maxHeldPerRelay = this.#held;
-  }
-
-  /**
-   * Host → kernel: change state in the event loop's context and wake the thread the news
-   * is for (`cv`), or both threads.
-   */
-  #post(fn: () => void, cv: KCondvar | null = null): void {
-    this.env.host.post(() => {
-      fn();
-      if (cv !== null) cv.broadcast();
-      else this.#wakeBoth();
-    });
   }
 
   #wakeBoth(): void {
@@ -318,16 +307,14 @@ class Relay implements RelayHandle {
       if (end.aborted || end.hostErr) break;
       if (n === 0) {
         yield* this.#drainDown();
-        if (!end.hostClosed && !end.hostErr) {
-          this.conn.closeWrite().catch(() => {});
-        }
+        if (!end.hostClosed && !end.hostErr) this.conn.closeWrite();
         break;
       }
       // No copy: this buffer is read into again only after its host write completed.
       this.#hold(n);
       down.held += n;
       down.inFlight++;
-      down.writer.write(buf.subarray(0, n));
+      this.conn.write(buf.subarray(0, n), this.#written);
       if (n === buf.length && buf.length < half) bufs[which] = new Uint8Array(half);
     }
     yield* this.#drainDown();
@@ -370,8 +357,9 @@ class Relay implements RelayHandle {
 
   /** Ends everything from the host side (the listener closes, the run ends). */
   hostAbort(): void {
-    this.#post(() => {
+    this.env.host.post(() => {
       this.#end.hostErr = true;
+      this.#wakeBoth();
     });
     this.#closeHost();
   }
@@ -401,120 +389,46 @@ class Relay implements RelayHandle {
 
   /** Starts a host read into the up buffer (at the start, and each time it is free). */
   #readHost(): void {
-    this.conn.read(this.#up.buf).then(this.#onHostRead, this.#onHostReadError);
+    this.conn.read(this.#up.buf, this.#onHostRead);
   }
 
-  readonly #onHostRead = (n: number | null): void => {
-    if (n === null) {
-      this.#post(() => (this.#up.eof = true), this.#up.cv);
+  /** (event loop) A host read completed: a chunk for the up thread, the FIN, or a failure. */
+  readonly #onHostRead = (r: number | null | Error): void => {
+    const up = this.#up;
+    if (r instanceof Error) {
+      if (this.#end.hostClosed) return; // the gateway closed it: nothing to report
+      this.#end.hostErr = true;
+      this.#wakeBoth();
       return;
     }
-    this.#up.n = n;
-    this.env.host.post(this.#deliverUp);
-  };
-
-  readonly #onHostReadError = (): void => {
-    if (!this.#end.hostClosed) this.#post(() => (this.#end.hostErr = true));
-  };
-
-  /** (event loop) A host chunk for the up thread. */
-  readonly #deliverUp = (): void => {
-    const up = this.#up;
-    this.#hold(up.n);
-    up.chunk = up.buf.subarray(0, up.n);
+    if (r === null) up.eof = true;
+    else {
+      this.#hold(r);
+      up.chunk = up.buf.subarray(0, r);
+    }
     up.cv.broadcast();
   };
 
-  /** (event loop) Host writes finished: their bytes are no longer held; wake the thread. */
-  readonly #written = (bytes: number, writes: number): void => {
+  /**
+   * (event loop) A host write finished: its bytes are no longer held. A failed one ends
+   * the host side: nothing handed over is held any more. Either way the threads wake.
+   */
+  readonly #written = (r: number | Error): void => {
     const down = this.#down;
-    this.#hold(-bytes);
-    down.held -= bytes;
-    down.inFlight -= writes;
-    this.env.stats.bytesDown += bytes;
-    down.cv.broadcast();
-  };
-
-  /** (host) A host write failed: nothing handed over is held any more; wake both threads. */
-  readonly #writeFailed = (): void => {
-    this.#post(() => {
-      const down = this.#down;
+    if (down.failed) return;
+    if (r instanceof Error) {
+      down.failed = true;
       this.#end.hostErr = true;
       this.#hold(-down.held);
       down.held = 0;
       down.inFlight = 0;
-    });
-  };
-}
-
-/**
- * The host side of the down direction: writes chunks to the host connection in order,
- * one at a time, with at most one queued behind the write under way. Finished writes are
- * counted here and reported in the event loop, by one posted call for all the writes
- * that finish before it runs.
- */
-class HostWriter {
-  /** A write is under way; the chunk queued behind it. */
-  #writing = false;
-  #queued: Uint8Array | null = null;
-  /** Writes finished and not yet reported: bytes and count; the report is posted. */
-  #bytes = 0;
-  #count = 0;
-  #posted = false;
-
-  constructor(
-    readonly conn: HostTcpConn,
-    readonly host: HostWork,
-    /** (event loop) `bytes` in `writes` chunks were written. */
-    readonly written: (bytes: number, writes: number) => void,
-    /** (host) A write failed; the chunk queued behind it was dropped. */
-    readonly failed: () => void,
-  ) {}
-
-  /** Hands `chunk` over; the caller reuses its buffer only after `written` counts it. */
-  write(chunk: Uint8Array): void {
-    if (this.#writing) this.#queued = chunk;
-    else {
-      // The write starts when the machine next waits for the host (a microtask runs only
-      // then): the responses of one busy stretch reach the host together, so a host
-      // reader woken by the first finds the rest ready. Later chunks queue behind it.
-      this.#writing = true;
-      queueMicrotask(() => void this.#run(chunk));
+      this.#wakeBoth();
+      return;
     }
-  }
-
-  /** Writes `chunk`, then the chunk queued behind it, if any, in order. */
-  async #run(chunk: Uint8Array): Promise<void> {
-    this.#writing = true;
-    for (let c: Uint8Array | null = chunk; c;) {
-      try {
-        for (let off = 0; off < c.length;) {
-          off += await this.conn.write(off === 0 ? c : c.subarray(off));
-        }
-      } catch {
-        this.#queued = null;
-        this.#writing = false;
-        this.failed();
-        return;
-      }
-      this.#bytes += c.length;
-      this.#count++;
-      if (!this.#posted) {
-        this.#posted = true;
-        this.host.post(this.#report);
-      }
-      c = this.#queued;
-      this.#queued = null;
-    }
-    this.#writing = false;
-  }
-
-  /** (event loop) Reports the writes finished since the last report. */
-  readonly #report = (): void => {
-    const bytes = this.#bytes, writes = this.#count;
-    this.#posted = false;
-    this.#bytes = 0;
-    this.#count = 0;
-    this.written(bytes, writes);
+    this.#hold(-r);
+    down.held -= r;
+    down.inFlight--;
+    this.env.stats.bytesDown += r;
+    down.cv.broadcast();
   };
 }

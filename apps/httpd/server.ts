@@ -1,10 +1,18 @@
 /**
- * server.ts — the httpd server loop, thttpd-style: ONE fiber running a poll(2) loop over
- * non-blocking sockets — the listening socket and every connection.
+ * server.ts — the httpd server loop, thttpd-style: ONE fiber running an event loop over
+ * non-blocking sockets — the listening socket and every connection — on a kqueue
+ * (kevent(2), thttpd's fdwatch on kqueue), so a turn costs what happened in it: the
+ * connections that became ready and the deadlines that came due, never a scan of every
+ * open connection (ten thousand idle clients cost nothing per turn).
  *
  * Rules it keeps:
  * - Nothing but file-system lookups ever waits inside the loop: sockets are O_NONBLOCK,
- *   reads and writes stop at EAGAIN, and the only sleep is poll's.
+ *   reads and writes stop at EAGAIN, and the only sleep is kevent's.
+ * - Interest is registered once per connection (EVFILT_READ and EVFILT_WRITE, added
+ *   disabled at accept) and then only switched on and off as the connection's needs
+ *   change (EV_ENABLE/EV_DISABLE), the changes going in with the next kevent call. Each
+ *   connection's kevent `udata` is its own serial number, so an event for a connection
+ *   closed earlier in the same turn is recognised and dropped.
  * - Connections are limited by the descriptors the process may have (`maxConns` 0, the
  *   default) or by `maxConns`. At the limit the longest-idle keep-alive connection (no
  *   request begun, nothing to send) is closed to make room, as nginx reuses idle
@@ -15,8 +23,8 @@
  *   keeps (a dup of the listening socket, nginx's and libev's trick) is given up to accept
  *   that client for its 503 and taken back when it is closed — at once, without the
  *   lingering close (what the client sent is read first), so a queue of clients beyond
- *   the descriptors is answered in one turn; with the spare in use the listener is not
- *   polled until a connection closes (no busy loop on a pending accept).
+ *   the descriptors is answered in one turn; with the spare in use the listener is
+ *   disabled until a connection closes (no busy loop on a pending accept).
  * - Each connection feeds a RequestParser; requests are answered strictly in order
  *   (pipelining), at most PIPELINE_DEPTH responses queued per connection — beyond that the
  *   connection is not read until its queue drains, which bounds memory per client.
@@ -30,7 +38,8 @@
  *   parsed is answered, the server shuts down its sending side and lingers — reading and
  *   discarding — until the client's EOF or LINGER_MS, so unread client bytes do not turn
  *   the close into a reset that destroys the response in flight (thttpd's lingering close).
- * - Timeouts, all on CLOCK_MONOTONIC and reflected in poll's timeout:
+ * - Timeouts, all on CLOCK_MONOTONIC, kept in a heap (deadlines.ts) whose earliest entry
+ *   is kevent's timeout:
  *     - a request begun but not finished within `timeoutSec` of its first byte → 408 and
  *       close (RFC 9110 §15.5.9), also against a client trickling bytes (nginx's
  *       client_header_timeout: only a whole request resets it);
@@ -48,14 +57,18 @@ import {
   CLOCK_MONOTONIC,
   CLOCK_REALTIME,
   errno,
+  EV_ADD,
+  EV_DISABLE,
+  EV_ENABLE,
+  EV_ERROR,
+  EVFILT_READ,
+  EVFILT_WRITE,
   F_SETFL,
   IPPROTO_TCP,
   isErrno,
+  type KEvent,
   O_NONBLOCK,
   O_RDONLY,
-  POLLERR,
-  type PollFd,
-  POLLHUP,
   POLLIN,
   POLLOUT,
   SHUT_WR,
@@ -66,6 +79,7 @@ import {
   TCP_NODELAY,
   type Wait,
 } from "../../kernel/syscall/api.ts";
+import { Deadlines } from "./deadlines.ts";
 import { decideError, timeoutResponse } from "./handler.ts";
 import { commonLogLine } from "./log.ts";
 import { RequestParser } from "./request.ts";
@@ -118,6 +132,10 @@ const NS_PER_MS = 1e6;
 const HEAD_ROOM = 1024;
 /** The largest buffer a connection keeps: a head and a chunk. */
 const MAX_SPACE = CHUNK + HEAD_ROOM;
+/** Events one kevent call returns at most. */
+const MAX_EVENTS = 256;
+/** The listening socket's kevent udata (connections count from 1). */
+const LISTENER = 0;
 
 /** What an Outgoing's `buf` holds before it is started. */
 const NO_BYTES = new Uint8Array(0);
@@ -142,7 +160,16 @@ interface Outgoing {
 type Phase = "open" | "closing" | "linger" | "closed";
 
 interface Conn {
+  /** Serial number: the kevent udata of its knotes. */
+  id: number;
   fd: number;
+  /** The interest enabled in the kqueue now (POLLIN, POLLOUT bits). */
+  reg: number;
+  /** Its entry in the deadline heap (deadlines.ts). */
+  deadlineAt: number;
+  /** The loop turn it was last found ready in, and whether it was readable then. */
+  turn: number;
+  readReady: boolean;
   peer: string;
   parser: RequestParser;
   queue: Outgoing[];
@@ -183,12 +210,20 @@ export class HttpServer {
     rejected503: 0,
     reclaimed: 0,
   };
-  readonly #conns: Conn[] = [];
+  /** Open connections by serial number. */
+  readonly #conns = new Map<number, Conn>();
+  #nextId = 1;
+  /** Loop turns so far. */
+  #turn = 0;
+  #kq = -1;
+  /** kevent changes for the next call. */
+  #changes: KEvent[] = [];
+  /** Whether the listener's read filter is enabled. */
+  #listenOn = false;
+  readonly #deadlines = new Deadlines<Conn>();
   readonly #enc = new TextEncoder();
   /** The access-log line's bytes, reused: each is written out before the next is made. */
   #logBuf = new Uint8Array(256);
-  /** poll's array and its entries, reused each turn (poll is done with them on return). */
-  readonly #fds: PollFd[] = [];
   #listenFd = -1;
   /** The spare descriptor (a dup of the listener), or -1 while a rejected client has it. */
   #spareFd = -1;
@@ -216,6 +251,9 @@ export class HttpServer {
     sys.fcntl(fd, F_SETFL, O_NONBLOCK);
     this.#listenFd = fd;
     this.#spareFd = sys.dup(fd);
+    this.#kq = sys.kqueue();
+    this.#change(fd, EVFILT_READ, EV_ADD, LISTENER);
+    this.#listenOn = true;
     return fd;
   }
 
@@ -231,7 +269,7 @@ export class HttpServer {
 
   /** Connections open now. */
   get connections(): number {
-    return this.#conns.length;
+    return this.#conns.size;
   }
 
   #now(): number {
@@ -255,49 +293,72 @@ export class HttpServer {
     for (;;) yield* this.step();
   }
 
-  /** One turn of the loop: poll, then serve whatever is ready, then enforce timeouts. */
+  /** One turn of the loop: kevent, then serve whatever is ready, then enforce timeouts. */
   *step(): Wait {
     const sys = this.sys;
-    const conns = this.#conns;
-    const fds = this.#fds;
     // Out of descriptors with the spare in use: wait for a close rather than spin.
-    const stuck = this.#spareFd < 0 && this.#fdsExhausted;
-    this.#setPollFd(0, stuck ? -1 : this.#listenFd, POLLIN);
-    for (let i = 0; i < conns.length; i++) {
-      this.#setPollFd(i + 1, conns[i].fd, this.#interest(conns[i]));
+    const listen = !(this.#spareFd < 0 && this.#fdsExhausted);
+    if (listen !== this.#listenOn) {
+      this.#listenOn = listen;
+      this.#change(this.#listenFd, EVFILT_READ, listen ? EV_ENABLE : EV_DISABLE, LISTENER);
     }
-    fds.length = conns.length + 1;
-    yield* sys.poll(fds, this.#pollTimeout());
+    const changes = this.#changes;
+    this.#changes = [];
+    const events = yield* sys.kevent(this.#kq, changes, MAX_EVENTS, this.#waitTimeout());
 
-    // Connections accepted just now (pushed after these) are served on the next turn (poll
-    // tells when); nothing else adds to or removes from #conns before #reap.
-    const polled = fds.length - 1;
-    if (fds[0].revents & POLLIN) yield* this.#acceptAll();
-    for (let i = 0; i < polled; i++) {
-      const c = conns[i];
-      const r = fds[i + 1].revents;
-      if (c.phase === "closed" || r === 0) continue;
+    // Which connections are ready, each once, in the order of their first event; what
+    // is accepted now is served from the next turn on (kevent tells when).
+    let accept = false;
+    const ready: Conn[] = [];
+    const turn = ++this.#turn;
+    for (const ev of events) {
+      if (ev.flags & EV_ERROR) continue; // a change for a connection closed meanwhile
+      if (ev.udata === LISTENER) {
+        accept = true;
+        continue;
+      }
+      const c = this.#conns.get(ev.udata);
+      if (c === undefined) continue;
+      if (c.turn !== turn) {
+        c.turn = turn;
+        c.readReady = false;
+        ready.push(c);
+      }
+      if (ev.filter === EVFILT_READ) c.readReady = true;
+    }
+    if (accept) yield* this.#acceptAll();
+    for (const c of ready) {
+      if (c.phase === "closed") continue;
       try {
-        if (r & (POLLIN | POLLHUP | POLLERR)) yield* this.#readable(c);
+        if (c.readReady) yield* this.#readable(c);
         if (!isClosed(c)) yield* this.#service(c);
       } catch (e) {
         if (!isErrno(e)) throw e;
         yield* this.#abort(c);
       }
+      this.#update(c);
     }
     yield* this.#timeouts();
-    this.#reap();
   }
 
-  /** Fills poll entry `i` (reusing its object), revents cleared. */
-  #setPollFd(i: number, fd: number, events: number): void {
-    const p = this.#fds[i];
-    if (p === undefined) this.#fds[i] = { fd, events, revents: 0 };
-    else {
-      p.fd = fd;
-      p.events = events;
-      p.revents = 0;
+  /** Queues a kevent change for the next call. */
+  #change(fd: number, filter: number, flags: number, udata: number): void {
+    this.#changes.push({ ident: fd, filter, flags, fflags: 0, data: 0, udata });
+  }
+
+  /** After `c` was served: its kqueue interest and its deadline follow its state. */
+  #update(c: Conn): void {
+    if (c.phase === "closed") return;
+    const want = this.#interest(c);
+    const diff = want ^ c.reg;
+    if (diff & POLLIN) {
+      this.#change(c.fd, EVFILT_READ, want & POLLIN ? EV_ENABLE : EV_DISABLE, c.id);
     }
+    if (diff & POLLOUT) {
+      this.#change(c.fd, EVFILT_WRITE, want & POLLOUT ? EV_ENABLE : EV_DISABLE, c.id);
+    }
+    c.reg = want;
+    this.#deadlines.set(c, this.#deadline(c));
   }
 
   #interest(c: Conn): number {
@@ -312,9 +373,8 @@ export class HttpServer {
   }
 
   /** Milliseconds until the earliest connection deadline; -1 with none. */
-  #pollTimeout(): number {
-    let next = Infinity;
-    for (const c of this.#conns) next = Math.min(next, this.#deadline(c));
+  #waitTimeout(): number {
+    const next = this.#deadlines.next();
     if (next === Infinity) return -1;
     return Math.max(0, Math.ceil((next - this.#now()) / NS_PER_MS));
   }
@@ -363,7 +423,12 @@ export class HttpServer {
       if (!spare && max > 0 && this.#serving >= max) yield* this.#reclaimIdle();
       const rejected = spare || (max > 0 && this.#serving >= max);
       const c: Conn = {
+        id: this.#nextId++,
         fd: a.fd,
+        reg: 0,
+        deadlineAt: Infinity,
+        turn: 0,
+        readReady: false,
         peer: a.addr.addr,
         parser: new RequestParser(),
         queue: [],
@@ -378,7 +443,9 @@ export class HttpServer {
         spare,
         space: null,
       };
-      this.#conns.push(c);
+      this.#conns.set(c.id, c);
+      this.#change(c.fd, EVFILT_READ, EV_ADD | EV_DISABLE, c.id);
+      this.#change(c.fd, EVFILT_WRITE, EV_ADD | EV_DISABLE, c.id);
       if (rejected) {
         this.stats.rejected503++;
         const res = errorResponse(503, {
@@ -396,9 +463,11 @@ export class HttpServer {
         }
         // The spare is back once that client's 503 went and its socket closed (at once,
         // see #shutdown); if its 503 could not all go yet, the rest wait for it.
+        this.#update(c);
         if (this.#spareFd < 0) return;
       } else {
         this.#serving++;
+        this.#update(c);
       }
     }
   }
@@ -412,7 +481,7 @@ export class HttpServer {
   *#reclaimIdle(): Wait<boolean> {
     let idle: Conn | null = null;
     const fresh = this.#now() - IDLE_GRACE_MS * NS_PER_MS;
-    for (const c of this.#conns) {
+    for (const c of this.#conns.values()) {
       if (c.phase !== "open" || c.rejected || c.queue.length > 0) continue;
       if (c.requestStart !== null || c.parser.partial) continue;
       if (c.requests === 0 && c.born > fresh) continue;
@@ -696,6 +765,13 @@ export class HttpServer {
   *#close(c: Conn): Wait {
     if (c.phase === "closed") return;
     c.phase = "closed";
+    this.#conns.delete(c.id);
+    this.#deadlines.clear(c);
+    // Its knotes go with the descriptor; a change still queued for it must not reach the
+    // next connection given the same descriptor number.
+    if (this.#changes.some((ch) => ch.udata === c.id)) {
+      this.#changes = this.#changes.filter((ch) => ch.udata !== c.id);
+    }
     this.stats.closed++;
     if (!c.rejected) this.#serving--;
     this.#fdsExhausted = false;
@@ -713,8 +789,12 @@ export class HttpServer {
   /** Enforces the request, idle, send and linger deadlines. */
   *#timeouts(): Wait {
     const now = this.#now();
-    for (const c of this.#conns) {
-      if (c.phase === "closed" || now < this.#deadline(c)) continue;
+    for (let c; (c = this.#deadlines.due(now)) !== null;) {
+      if (c.phase === "closed") continue;
+      if (now < this.#deadline(c)) {
+        this.#update(c); // it moved on since: wait for its new deadline
+        continue;
+      }
       if (c.phase === "linger") {
         yield* this.#close(c);
       } else if (c.queue.length > 0) {
@@ -735,12 +815,7 @@ export class HttpServer {
         this.stats.idleClosed++; // RFC 9112 §9.8: an idle connection may be closed quietly
         yield* this.#close(c);
       }
-    }
-  }
-
-  #reap(): void {
-    for (let i = this.#conns.length - 1; i >= 0; i--) {
-      if (this.#conns[i].phase === "closed") this.#conns.splice(i, 1);
+      this.#update(c);
     }
   }
 }

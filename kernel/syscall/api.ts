@@ -123,6 +123,20 @@ export const POLLERR = 0x0008;
 export const POLLHUP = 0x0010;
 export const POLLNVAL = 0x0020;
 
+// --- kqueue(2) (sys/event.h): filters and flags, NetBSD's values ---
+export const EVFILT_READ = 0;
+export const EVFILT_WRITE = 1;
+export const EV_ADD = 0x0001;
+export const EV_DELETE = 0x0002;
+export const EV_ENABLE = 0x0004;
+export const EV_DISABLE = 0x0008;
+export const EV_ONESHOT = 0x0010;
+export const EV_CLEAR = 0x0020;
+export const EV_RECEIPT = 0x0040;
+export const EV_DISPATCH = 0x0080;
+export const EV_ERROR = 0x4000;
+export const EV_EOF = 0x8000;
+
 // --- clocks ---
 export const CLOCK_REALTIME = 0;
 export const CLOCK_MONOTONIC = 3;
@@ -324,6 +338,29 @@ export interface StatVfs {
 }
 
 /**
+ * One kevent (NetBSD's struct kevent): a change to make, or an event that happened.
+ *
+ * ```ts
+ * import { EV_ADD, EVFILT_READ, type KEvent } from "./api.ts";
+ * const watch: KEvent = { ident: 3, filter: EVFILT_READ, flags: EV_ADD, fflags: 0, data: 0, udata: 3 };
+ * ```
+ */
+export interface KEvent {
+  /** The descriptor. */
+  ident: number;
+  /** EVFILT_READ or EVFILT_WRITE. */
+  filter: number;
+  /** EV_* flags: what to do (a change), or what happened (an event: EV_EOF, EV_ERROR). */
+  flags: number;
+  /** Filter flags (none are defined for the read and write filters). */
+  fflags: number;
+  /** Bytes readable, connections to accept or room to write; the errno of EV_ERROR. */
+  data: number;
+  /** The caller's own number, returned with each event of the knote. */
+  udata: number;
+}
+
+/**
  * One descriptor for poll(2).
  *
  * @example
@@ -457,6 +494,19 @@ export interface Sys {
   fcntl(fd: number, cmd: number, arg?: number): number;
   /** Waits until a descriptor is ready or `timeoutMs` passes (-1: no limit); returns the ready count. */
   poll(fds: PollFd[], timeoutMs: number): Wait<number>;
+  /** A new kqueue: a persistent set of (descriptor, filter) interests (kern_event.ts). */
+  kqueue(): number;
+  /**
+   * Applies `changes` to kqueue `kq`, then waits until one of its knotes is ready or
+   * `timeoutMs` passes (-1: no limit; 0: no wait); returns at most `nevents` events (failed
+   * changes first, as EV_ERROR events with the errno in `data`).
+   */
+  kevent(
+    kq: number,
+    changes: readonly KEvent[],
+    nevents: number,
+    timeoutMs: number,
+  ): Wait<KEvent[]>;
   /** The open file's attributes. */
   fstat(fd: number): Wait<Stat>;
   /** Writes the file's data and metadata to its device. */

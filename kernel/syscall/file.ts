@@ -24,6 +24,11 @@ export interface FileOps {
   write(fp: KFile, buf: Uint8Array, off?: number): Blocking<number>;
   /** Ready events among `events` now; records `w` with the object when given and none are. */
   poll(fp: KFile, events: number, w: PollWaiter | null): number;
+  /**
+   * Optional: how much is ready now, kevent's `data` — bytes (or connections) to read, or
+   * (`write`) room to write.
+   */
+  ready?(fp: KFile, write: boolean): number;
   stat(fp: KFile): Blocking<Stat>;
   /** Called when the last descriptor referring to the file is closed. */
   close(fp: KFile): Blocking;

@@ -3,7 +3,8 @@
  * (api.ts), bound to its process, from the calls of each family (NetBSD's split):
  * kern_proc.ts (getpid, exit, spawn, posix_spawn, waitpid, kill, signal, apps), sys_pipe.ts
  * (pipe, pipe2), kern_time.ts (clock_gettime, nanosleep),
- * sys_generic.ts (read, write, pread, pwrite, poll), sys_descrip.ts (close, dup, dup2,
+ * sys_generic.ts (read, write, pread, pwrite, poll), kern_event.ts (kqueue, kevent),
+ * sys_descrip.ts (close, dup, dup2,
  * fcntl, fstat), vfs_syscalls.ts (lseek, fsync, ftruncate, getdents and the calls on
  * paths), uipc_syscalls.ts (the socket calls), kern_sysctl.ts (sysctl, uname) and
  * sys_getrandom.ts (getrandom).
@@ -26,6 +27,7 @@ import { ktraceSys } from "./ktrace.ts";
 import type { Proc } from "./proc.ts";
 import { sysDescrip } from "./sys_descrip.ts";
 import { sysGeneric } from "./sys_generic.ts";
+import { kernEvent } from "./kern_event.ts";
 import { sysPipe } from "./sys_pipe.ts";
 import { uipcSyscalls } from "./uipc_syscalls.ts";
 import { vfsSyscalls } from "./vfs_syscalls.ts";
@@ -37,6 +39,7 @@ export function makeSys(k: Kernel, proc: Proc, spawner: Spawner | null = null): 
     ...sysPipe(k, proc),
     ...kernTime(k),
     ...sysGeneric(k, proc),
+    ...kernEvent(k, proc),
     ...sysDescrip(proc),
     ...vfsSyscalls(k, proc),
     ...uipcSyscalls(k, proc),

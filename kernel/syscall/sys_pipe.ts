@@ -245,6 +245,7 @@ export const pipeReadOps: FileOps = {
     if (r === 0 && w) pipe.sel.record(w);
     return r;
   },
+  ready: (fp) => end(fp).pipe.count,
   stat: pipeStat,
   *close(fp) {
     const { pipe } = end(fp);
@@ -266,6 +267,7 @@ export const pipeWriteOps: FileOps = {
     if (r === 0 && w) pipe.sel.record(w);
     return r;
   },
+  ready: (fp) => end(fp).pipe.room,
   stat: pipeStat,
   *close(fp) {
     const { pipe } = end(fp);

@@ -16,10 +16,18 @@ import { PIT_CONTROL, PIT_HZ, PIT_PORT_BASE } from "../../arch/pit.ts";
 import type { IdlePolicy } from "../../sched/mod.ts";
 import { HostWork } from "../../sched/host_work.ts";
 
-/** The machine's host work queue (kicks its HostWaiter); the machine must be realtime. */
+const hostWork = new WeakMap<Machine, HostWork>();
+
+/**
+ * The machine's one host work queue (kicks its HostWaiter): every host source of a machine
+ * (the user network, a tap, sysproxy, console input) posts to the same queue, which the
+ * idle policy drains. The machine must be realtime.
+ */
 export function machineHostWork(m: Machine): HostWork {
   if (!m.waiter) throw new Error("host I/O needs a machine in realtime mode");
-  return new HostWork(m.waiter);
+  let w = hostWork.get(m);
+  if (!w) hostWork.set(m, w = new HostWork(m.waiter));
+  return w;
 }
 
 /** hwIdle, also woken by host work. */

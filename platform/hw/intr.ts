@@ -75,6 +75,12 @@ export class HwIntr {
     });
   }
 
+  /** The machine crashed: its interrupt thread is destroyed where it stands. */
+  destroy(): void {
+    if (this.#fiber) this.sched.kill(this.#fiber);
+    this.#fiber = null;
+  }
+
   /** The interrupt thread: wait for pending IRQs, run their handlers on a vCPU, then EOI. */
   *#thread(up: RumpHyperup): Generator<unknown, void, unknown> {
     for (;;) {

@@ -12,6 +12,7 @@ import {
   exitStatus,
   runScenario,
   type Scenario,
+  type ScenarioWorld,
   validateScenario,
 } from "../../rumprun/scenario.ts";
 import counterRetry from "../../scenarios/counter_retry.ts";
@@ -95,6 +96,41 @@ Deno.test("scenario: a crashed server boots again; its counter restarts and the 
   assert.ok(Number(m[1]) < 20, "the increments before the crash are lost");
   assert.deepEqual(r.failures, ["client exits 0: client exited 1"]);
   assert.equal(r.status.client, 1);
+});
+
+Deno.test("scenario: a crash destroys the machine's threads; the second boot's run as before", async () => {
+  const threads = (w: ScenarioWorld, prefix: RegExp) =>
+    w.sched.fibers().filter((f) => prefix.test(f.name) && f.stateName !== "dead").length;
+  const seen: Record<string, number> = {};
+  const r = await run({
+    ...counterRetry,
+    schedule: [
+      {
+        at: 5e9,
+        do: "call",
+        name: "before",
+        fn: (w) => void (seen.before = threads(w, /^server(#\d+)?\.(?!down$)/)),
+      },
+      { at: 5.5e9, do: "crash", machine: "server" },
+      {
+        at: 5.6e9,
+        do: "call",
+        name: "after",
+        fn: (w) => void (seen.after = threads(w, /^server(#\d+)?\.(?!down$)/)),
+      },
+      { at: 6e9, do: "restart", machine: "server" },
+      {
+        at: 7e9,
+        do: "call",
+        name: "again",
+        fn: (w) => void (seen.again = threads(w, /^server(#\d+)?\.(?!down$)/)),
+      },
+    ],
+  });
+  assert.ok(seen.before > 3, `server threads before the crash: ${seen.before}`);
+  assert.equal(seen.after, 0, "none is left once it crashed");
+  assert.equal(seen.again, seen.before, "the second boot has as many as the first");
+  assert.match(r.out, /^client: made 20 increments/m);
 });
 
 Deno.test("scenario: a fault event changes a link's faults in the middle of the run", async () => {

@@ -207,3 +207,46 @@ Deno.test("sched: run() gives the same result as runSync() in virtual mode", asy
   assert.deepEqual(await s.run(), { kind: "exited" });
   assert.equal(s.clock.now(), 10);
 });
+
+Deno.test("sched: kill destroys a sleeping, a runnable and a blocked fiber where they stand", () => {
+  const s = new Scheduler();
+  const log: string[] = [];
+  const sleeper = s.spawn("sleeper", function* () {
+    try {
+      yield* s.sleep(1000);
+      log.push("sleeper woke");
+    } finally {
+      log.push("sleeper unwound"); // a crash unwinds nothing
+    }
+  });
+  const blocked = s.spawn("blocked", function* () {
+    s.prepareBlock(undefined, "forever");
+    yield* s.block();
+    log.push("blocked woke");
+  });
+  const joinable = s.spawn("joinable", function* () {
+    yield* s.sleep(5000);
+    return 1;
+  }, { joinable: true });
+  s.spawn("killer", function* () {
+    yield* s.sleep(10);
+    const runnable = s.spawn("runnable", function* () {
+      log.push("runnable ran");
+    });
+    s.kill(runnable);
+    s.kill(sleeper);
+    s.kill(blocked);
+    s.kill(joinable);
+    assert.throws(() => s.kill(s.self()), /cannot kill itself/);
+    try {
+      yield* s.join(joinable);
+    } catch (e) {
+      log.push(`join: ${(e as Error).message}`);
+    }
+    s.wake(blocked); // a wake of a destroyed fiber is nothing
+  });
+  assert.deepEqual(s.runSync(), { kind: "exited" });
+  assert.deepEqual(log, ["join: fiber joinable was destroyed"]);
+  assert.equal(s.clock.now(), 10, "the sleepers' timers went with them");
+  assert.deepEqual(s.fibers().map((f) => f.name), []);
+});
