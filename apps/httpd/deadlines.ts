@@ -7,7 +7,8 @@
  * its heap entry, `set` pushes a new entry and remembers it as the owner's current one;
  * an entry that is no longer its owner's current one is stale and skipped when it comes
  * to the top. Stale entries are dropped wholesale (`compact`) when they outnumber the
- * live ones, so the heap stays within a small multiple of the connections.
+ * live ones, so the heap stays within a small multiple of the connections open, and an
+ * owner that is gone (a closed connection) is not held for long.
  *
  * Rules: times are monotonic nanoseconds; `Infinity` means no deadline (nothing pushed).
  */
@@ -36,11 +37,10 @@ export class Deadlines<T extends DeadlineOwner> {
     if (owner.deadlineAt === at) return;
     if (owner.deadlineAt === Infinity) this.#live++;
     owner.deadlineAt = at;
-    if (at === Infinity) {
-      this.#live--;
-      return;
-    }
-    this.#push({ at, owner });
+    if (at === Infinity) this.#live--;
+    else this.#push({ at, owner });
+    // Stale entries hold their owners (a closed connection and its buffers): dropped as
+    // soon as they outnumber the live ones, also when owners go away.
     if (this.#heap.length > 4 * this.#live + 64) this.#compact();
   }
 

@@ -42,3 +42,12 @@ Deno.test("deadlines: stale entries are compacted, so the heap stays near the li
   for (let o; (o = d.due(Infinity)) !== null;) order.push(Number(o.name));
   assert.deepEqual(order, os.map((_, i) => i));
 });
+
+Deno.test("deadlines: owners that went away are not held once the stale entries outnumber the live", () => {
+  const d = new Deadlines<ReturnType<typeof owner>>();
+  const gone = Array.from({ length: 1000 }, (_, i) => owner(String(i)));
+  for (const o of gone) d.set(o, 1000 + Number(o.name));
+  for (const o of gone) d.clear(o);
+  assert.ok(d.size <= 64, `after every owner left the heap holds ${d.size}`);
+  assert.equal(d.next(), Infinity);
+});
