@@ -115,6 +115,7 @@ export class FdTable {
     if (!Number.isInteger(to) || to < 0 || to >= this.limit) throw new Errno(EBADF, "dup2");
     if (from === to) return to;
     const old = this.#slots[to];
+    if (old) { for (const h of this.closeHooks) h(to); }
     fp.refs++;
     this.#slots[to] = { fp, cloexec: false };
     if (old) yield* fileRelease(old.fp);
@@ -122,9 +123,16 @@ export class FdTable {
     return to;
   }
 
+  /**
+   * Told of every descriptor closed (close, dup2 over it, exit), before its file is
+   * released: a kqueue forgets the descriptor's knotes (NetBSD's knote_fdclose).
+   */
+  readonly closeHooks = new Set<(fd: number) => void>();
+
   /** close(2): EBADF if `fd` names nothing. */
   *close(fd: number): Blocking {
     const fp = this.get(fd, "close");
+    for (const h of this.closeHooks) h(fd);
     this.#slots[fd] = undefined;
     this.#count--;
     if (fd < this.#freeFrom) this.#freeFrom = fd;

@@ -26,8 +26,9 @@
  * ENOENT. A failed change (or any change with EV_RECEIPT) is reported as an event with
  * EV_ERROR and the errno in `data` while there is room in the event list; without room the
  * call fails with that errno. Changes are applied in order, before events are collected.
- * Closing a descriptor drops its knotes: a knote whose descriptor now names another file
- * (or none) is dropped when it is next looked at, and a new EV_ADD replaces it. Timeout
+ * Closing a descriptor drops its knotes at once (the fd table tells every kqueue of the
+ * process, NetBSD's knote_fdclose), so a closed file is not held; a knote whose
+ * descriptor names another file by other means is dropped when it is next looked at. Timeout
  * in ms: 0 collects without waiting, negative waits for ever; `nevents` 0 only applies
  * the changes. kevent on a descriptor that is not a kqueue is EBADF.
  */
@@ -102,7 +103,17 @@ class KQueue {
   /** A kqueue can be polled itself: readable while it has active knotes. */
   readonly sel = new SelInfo();
 
-  constructor(readonly fdt: FdTable, readonly lock: KMutex, readonly cv: KCondvar) {}
+  constructor(readonly fdt: FdTable, readonly lock: KMutex, readonly cv: KCondvar) {
+    fdt.closeHooks.add(this.#fdclose);
+  }
+
+  /** A descriptor of the process was closed: its knotes go (knote_fdclose). */
+  readonly #fdclose = (fd: number): void => {
+    for (const filter of [EVFILT_READ, EVFILT_WRITE]) {
+      const kn = this.get(fd, filter);
+      if (kn) this.drop(kn);
+    }
+  };
 
   /**
    * How many knotes are ready now: the active list without those that are not (their
@@ -156,6 +167,7 @@ class KQueue {
 
   close(): void {
     this.closed = true;
+    this.fdt.closeHooks.delete(this.#fdclose);
     for (const kn of this.#knotes.values()) kn.enabled = false;
     this.#knotes.clear();
     this.#active = [];
