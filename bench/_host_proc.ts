@@ -1,6 +1,7 @@
 /**
  * _host_proc.ts — what the load benchmarks measure of a host process and how they drive a
- * server: RSS and CPU time from Linux's /proc, waiting for a URL to answer, and an ab run.
+ * server: RSS and CPU time from Linux's /proc, waiting for a URL to answer, an ab run, and
+ * the native reference (`Deno.serve` of the httpd image's /hello.txt in its own process).
  *
  * Rules: a helper, not a benchmark (run_all.ts skips "_" files). /proc readers return null
  * where there is no /proc (not Linux) rather than failing; `ab` throws with ab's own words
@@ -88,4 +89,24 @@ export async function ab(
     non2xx: num(/Non-2xx responses:\s+(\d+)/),
     longest: num(/100%\s+(\d+) \(longest request\)/),
   };
+}
+
+/**
+ * The native reference: `Deno.serve` on 127.0.0.1:`port` answering every request with the
+ * httpd image's /hello.txt, in a process of its own (the same accept queue as hostfwd's).
+ */
+export async function spawnNativeHello(port: number): Promise<Deno.ChildProcess> {
+  const { SITE } = await import("../images/httpd.ts");
+  const bodyB64 = btoa(String.fromCharCode(...(SITE["/hello.txt"] as Uint8Array)));
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `const b = Uint8Array.from(atob("${bodyB64}"), (c) => c.charCodeAt(0));
+     Deno.serve({ port: ${port}, hostname: "127.0.0.1", tcpBacklog: 65535,
+       onListen() {} },
+       () => new Response(b, { headers: { "content-type": "text/plain" } }));`,
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
 }

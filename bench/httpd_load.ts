@@ -18,7 +18,7 @@
  * Needs ab (Debian: apt-get install -y apache2-utils) for the no-keep-alive runs.
  */
 import { parseArgs } from "node:util";
-import { ab as abRun, rssMiB, waitFor } from "./_host_proc.ts";
+import { ab as abRun, rssMiB, spawnNativeHello, waitFor } from "./_host_proc.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -132,19 +132,7 @@ const sim = new Deno.Command(DENO, {
   stdout: "null",
   stderr: "inherit",
 }).spawn();
-const { SITE } = await import("../images/httpd.ts");
-const bodyB64 = btoa(String.fromCharCode(...(SITE["/hello.txt"] as Uint8Array)));
-const native = new Deno.Command(DENO, {
-  args: [
-    "eval",
-    `const b = Uint8Array.from(atob("${bodyB64}"), (c) => c.charCodeAt(0));
-     Deno.serve({ port: ${NATIVE_PORT}, hostname: "127.0.0.1", tcpBacklog: 65535,
-       onListen() {} },
-       () => new Response(b, { headers: { "content-type": "text/plain" } }));`,
-  ],
-  stdout: "null",
-  stderr: "inherit",
-}).spawn();
+const native = await spawnNativeHello(NATIVE_PORT);
 const simUrl = `http://127.0.0.1:${SIM_PORT}/hello.txt`;
 const nativeUrl = `http://127.0.0.1:${NATIVE_PORT}/hello.txt`;
 await waitFor(simUrl);

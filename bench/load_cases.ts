@@ -34,7 +34,7 @@
  * away with it; without root that path is skipped and said so. Needs ab and curl.
  */
 import { parseArgs } from "node:util";
-import { ab, cpuSeconds, rssMiB, waitFor } from "./_host_proc.ts";
+import { ab, cpuSeconds, rssMiB, spawnNativeHello, waitFor } from "./_host_proc.ts";
 import { synFlood } from "./_syn_flood.ts";
 import { type BenchClient, sysproxyClient } from "./_sysproxy_client.ts";
 
@@ -564,19 +564,7 @@ if (paths.includes("tap")) {
   }
 }
 
-const { SITE } = await import("../images/httpd.ts");
-const bodyB64 = btoa(String.fromCharCode(...(SITE["/hello.txt"] as Uint8Array)));
-const native = new Deno.Command(DENO, {
-  args: [
-    "eval",
-    `const b = Uint8Array.from(atob("${bodyB64}"), (c) => c.charCodeAt(0));
-     Deno.serve({ port: ${NATIVE_PORT}, hostname: "127.0.0.1", tcpBacklog: 65535,
-       onListen() {} },
-       () => new Response(b, { headers: { "content-type": "text/plain" } }));`,
-  ],
-  stdout: "null",
-  stderr: "inherit",
-}).spawn();
+const native = await spawnNativeHello(NATIVE_PORT);
 const nativeUrl = `http://127.0.0.1:${NATIVE_PORT}/hello.txt`;
 const started = new Date().toISOString();
 try {
