@@ -75,6 +75,7 @@ import {
   tcpSetSendBuffer,
   tcpShutdown,
   TcpStack,
+  type TimeWait,
 } from "./tcp/mod.ts";
 import { type InvokingDatagram, readIpv4, TcpRepr } from "./wire/mod.ts";
 
@@ -150,9 +151,9 @@ export class TcpGlue {
   /** The stream sockets' user requests. */
   readonly usrreqs: PrUsrreqs;
   readonly table: InpcbTable;
-  /** Control blocks of closed sockets, kept while their connection lingers. */
-  readonly #orphans = new Map<Inpcb, Tcb>();
-  readonly #orphanPcb = new Map<Tcb, Inpcb>();
+  /** Control blocks (or TIME-WAIT records) of closed sockets, kept while they linger. */
+  readonly #orphans = new Map<Inpcb, Tcb | TimeWait>();
+  readonly #orphanPcb = new Map<Tcb | TimeWait, Inpcb>();
   readonly #bySocketConn = new Map<Tcb, Socket>();
   /** Bumped whenever a listener starts or stops (net.inet.tcp.listengen). */
   listenGen = 0;
@@ -161,6 +162,7 @@ export class TcpGlue {
     this.table = new InpcbTable(stack, "tcp");
     this.usrreqs = tcpUsrreqs(this);
     engine.onDetach = (c) => this.#detached(c);
+    engine.onTimeWait = (c, tw) => this.#timeWait(c, tw);
   }
 
   /** pr_input: a segment in datagram `pkt` whose header is `hlen` bytes. */
@@ -219,8 +221,20 @@ export class TcpGlue {
     this.#orphanPcb.set(c, p);
   }
 
+  /**
+   * A closed socket's connection reached TIME-WAIT and became a compact record: the PCB
+   * stays (it holds the address and port for bind, and netstat lists it) until the record ends.
+   */
+  #timeWait(c: Tcb, tw: TimeWait): void {
+    const p = this.#orphanPcb.get(c);
+    if (p === undefined) return;
+    this.#orphanPcb.delete(c);
+    this.#orphanPcb.set(tw, p);
+    this.#orphans.set(p, tw);
+  }
+
   /** The engine took `c` out of its table (tcp_close): an orphan's PCB goes with it. */
-  #detached(c: Tcb): void {
+  #detached(c: Tcb | TimeWait): void {
     const p = this.#orphanPcb.get(c);
     if (p === undefined) return;
     this.#orphanPcb.delete(c);
@@ -357,10 +371,12 @@ function tcpUsrDetach(g: TcpGlue, so: Socket): void {
   t.pcb.so = null;
   const c = t.conn;
   if (c) {
-    if (so.options & SO_LINGER && so.linger === 0) tcpAbort(c);
-    else tcpDisconnect(c);
+    // The orphan first: the close may end the connection (its PCB is freed then) or leave
+    // its TIME-WAIT to a record (the PCB passes to it).
     g.unhook(c);
     g.orphan(t.pcb, c);
+    if (so.options & SO_LINGER && so.linger === 0) tcpAbort(c);
+    else tcpDisconnect(c);
   } else {
     g.table.free(t.pcb);
   }

@@ -1,7 +1,9 @@
 /**
  * input.ts — tcp_input: segment arrival (RFC 9293 §3.10.7), in the RFC's order of checks.
  *
- * Rules: demux by 4-tuple, else a listener, else a RST (§3.10.7.1). SYN-SENT follows
+ * Rules: demux by 4-tuple, else a closed connection's TIME-WAIT record (timewait.ts), else a
+ * listener, else a RST (§3.10.7.1); a connection that reaches TIME-WAIT after its
+ * application closed gives way to such a record once the segment is done. SYN-SENT follows
  * §3.10.7.3. The synchronized states follow §3.10.7.4: PAWS (RFC 7323 §5.3), then the
  * sequence check — done by trimming, as BSD does: old bytes (and an old SYN) are cut off
  * the front, bytes past the window off the back, and what remains is processed, so the
@@ -57,9 +59,8 @@ import {
   TF_SYN_REXMT,
 } from "./tcb.ts";
 import { tcpKeepArm } from "./timers.ts";
+import { PAWS_IDLE, timeWaitInput, timeWaitReusable } from "./timewait.ts";
 
-/** TS.Recent older than this is invalid (RFC 7323 §5.5): 24 days. */
-const PAWS_IDLE = 24 * 86400 * 1e9;
 const EMPTY = new Uint8Array(0);
 
 /** Processes one parsed, checksum-verified segment from `src` to `dst`. */
@@ -77,6 +78,9 @@ export function tcpInput(stack: TcpHost, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpR
     tp = null;
   }
   if (tp === null) {
+    // A closed connection's TIME-WAIT is a compact record (timewait.ts).
+    const tw = stack.lookupTimeWait(dst, seg.dstPort, src, seg.srcPort);
+    if (tw !== null && timeWaitInput(stack, tw, seg)) return;
     const l = stack.findListener(dst, seg.dstPort);
     if (l !== null) {
       listenInput(l, src, dst, seg);
@@ -90,12 +94,8 @@ export function tcpInput(stack: TcpHost, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpR
   tp.keepProbes = 0;
   if (tp.state === TCPS_SYN_SENT) synSentInput(tp, seg);
   else synchronizedInput(tp, seg);
-}
-
-function timeWaitReusable(tp: Tcb, seg: TcpRepr): boolean {
-  const ts = seg.options.timestamp;
-  if (tp.tsOk && ts !== undefined) return seqGt(ts.tsval, tp.tsRecent);
-  return seqGt(seg.seq, tp.rcvNxt);
+  // Both FINs acknowledged and the application gone: only the tuple's guard is left.
+  if (tp.state === TCPS_TIME_WAIT && tp.appClosed) stack.timeWaitStart(tp);
 }
 
 /**
@@ -382,6 +382,7 @@ function synchronizedInput(tp: Tcb, seg: TcpRepr): void {
   if (tp.state === TCPS_TIME_WAIT && f & TH_FIN) {
     // A retransmitted FIN: acknowledge it and restart the 2·MSL wait.
     tp.t2Msl.schedule(2 * stack.config.msl);
+    tp.timeWaitEnd = env.now() + 2 * stack.config.msl;
     tp.flags |= TF_ACKNOW;
   }
 
@@ -566,6 +567,7 @@ function enterTimeWait(tp: Tcb): void {
   tp.tPersist.stop();
   tp.tKeep.stop();
   tp.t2Msl.schedule(2 * tp.stack.config.msl);
+  tp.timeWaitEnd = tp.stack.env.now() + 2 * tp.stack.config.msl;
   // TIME-WAIT only answers a retransmitted FIN (RFC 9293 §3.10.7.4): our FIN was
   // acknowledged, so the send buffer is empty, and a closed socket reads nothing more. Their
   // stores go now, not 2·MSL later (tens of thousands of TIME-WAITs under churn).

@@ -37,14 +37,8 @@ export function kernelTcpEnv(k: Kernel, o: KernelTcpEnvOptions): TcpEnv & { inUs
     output: o.output,
     mtu: o.mtu ?? (() => 1500),
     sndBusy: o.sndBusy,
-    timer(name: string, fn: () => void): TcpTimer {
-      const c = k.callout(name, fn);
-      return {
-        schedule: (ns: number) => c.schedule(ns),
-        stop: () => void c.stop(),
-        pending: () => c.pending(),
-      };
-    },
+    // A callout is a TcpTimer as it is (no wrapper: a connection has five).
+    timer: (name: string, fn: () => void): TcpTimer => k.callout(name, fn),
     reserve(bytes: number): boolean {
       if (used + bytes > cap) return false;
       while (chunks.length * CHUNK < used + bytes) {

@@ -21,6 +21,7 @@ export {
   type TcpConnOptions,
   type TcpHost,
   TcpListener,
+  TimeWait,
 } from "./tcb.ts";
 export {
   tcpAbort,

@@ -170,6 +170,12 @@ function receiveSpace(tp: Tcb): number {
   return space < adv ? adv : space;
 }
 
+/** The window field of a segment other than a SYN now (scaled, RFC 7323 §2.3). */
+export function tcpWindowField(tp: Tcb): number {
+  const w = receiveSpace(tp) >>> tp.rcvScale;
+  return w > TCP_MAXWIN ? TCP_MAXWIN : w;
+}
+
 /** True when the window has opened enough since it was last advertised to tell the peer. */
 function windowUpdateDue(tp: Tcb): boolean {
   if (tp.finRcvd || tp.rcvShut) return false;
@@ -215,8 +221,7 @@ export function tcpSendSegment(tp: Tcb, seq: number, len: number, flags: number)
     window = Math.min(tp.rcv.space, TCP_MAXWIN);
     if (flags & TH_ACK) tp.rcvAdv = seqAdd(tp.rcvNxt, window);
   } else {
-    window = receiveSpace(tp) >>> tp.rcvScale;
-    if (window > TCP_MAXWIN) window = TCP_MAXWIN;
+    window = tcpWindowField(tp);
     const edge = seqAdd(tp.rcvNxt, window << tp.rcvScale);
     if (seqGt(edge, tp.rcvAdv)) tp.rcvAdv = edge;
   }

@@ -12,21 +12,26 @@
  * Half-open passive connections live in the SYN cache (syncache.ts), not in the table.
  * One secret (isn.ts, from the cprng) keys the ISNs, the SYN cookies and the timestamp
  * offsets, which are per address pair so a pair's TSvals only grow (RFC 7323 §5.4).
- * `onDetach` tells the socket glue when a block leaves the table.
+ * `onDetach` tells the socket glue when a block leaves the table. A connection the
+ * application closed leaves it in TIME-WAIT for a compact record (timewait.ts; `onTimeWait`
+ * tells the glue) that holds the tuple and its port for 2·MSL: records expire in the order
+ * they started (one queue, one callout that reaps at most every TW_REAP_NS, so an expiry may
+ * come that much late, never early).
  */
 import { EADDRINUSE, EINVAL, Errno } from "../../kernel/kern/errno.ts";
 import { INADDR_ANY, type Ipv4Addr } from "../wire/addr.ts";
 import { WireError } from "../wire/error.ts";
 import { TcpPacket, TcpRepr } from "../wire/tcp.ts";
 import { DEFAULT_TCP_CONFIG, type TcpConfig } from "./config.ts";
-import type { TcpEnv } from "./env.ts";
+import type { TcpEnv, TcpTimer } from "./env.ts";
 import { tcpInput } from "./input.ts";
 import { IsnGenerator } from "./isn.ts";
 import { tcpOutput } from "./output.ts";
-import { TCPS_SYN_SENT } from "./state.ts";
+import { TCPS_CLOSED, TCPS_SYN_SENT } from "./state.ts";
 import { TcpStats } from "./stats.ts";
 import { SynCache } from "./syncache.ts";
 import { tcpTimersCreate } from "./timers.ts";
+import { timeWaitOf } from "./timewait.ts";
 import {
   Tcb,
   type TcpConnOptions,
@@ -36,9 +41,12 @@ import {
   TF_NODELAY,
   TF_REQ_SCALE,
   TF_REQ_TSTMP,
+  TimeWait,
 } from "./tcb.ts";
 import { TCP_MAX_WINSHIFT } from "../wire/tcp_options.ts";
 
+/** The TIME-WAIT reaper runs at most this often (ns): expiries are batched. */
+const TW_REAP_NS = 100e6;
 const PORT_FIRST = 49152;
 const PORT_COUNT = 65536 - PORT_FIRST;
 /** The timestamp offsets' tag for the secret's keyed hash. */
@@ -67,8 +75,19 @@ export class TcpStack implements TcpHost {
   #pending: TcpEventSource[] = [];
   #depth = 0;
   #flushing = false;
-  /** Called when a control block leaves the table (the socket glue frees orphans' PCBs). */
-  onDetach: ((tp: Tcb) => void) | null = null;
+  /** Called when a control block or TIME-WAIT leaves the table (the glue frees orphans' PCBs). */
+  onDetach: ((tp: Tcb | TimeWait) => void) | null = null;
+  /** Called when a closed connection's control block gives way to its TIME-WAIT record. */
+  onTimeWait: ((tp: Tcb, tw: TimeWait) => void) | null = null;
+  /** TIME-WAIT records by lport·65536 + fport. */
+  #timeWaits = new Map<number, TimeWait[]>();
+  #timeWaitCount = 0;
+  /** The expiry queue: records and the times they were queued for, oldest first. */
+  #twQueue: TimeWait[] = [];
+  #twTimes: number[] = [];
+  #twHead = 0;
+  #twReaper: TcpTimer | null = null;
+  #twLastReap = -Infinity;
   #challengeSecond = -1;
   #challengeCount = 0;
   /** Connections holding new data back while an interface's send queue is busy. */
@@ -120,7 +139,10 @@ export class TcpStack implements TcpHost {
       throw new Errno(EINVAL, "connect");
     }
     if (lport === 0) lport = this.#ephemeralPort();
-    else if (this.#conns.has(tupleKey(laddr, lport, faddr, fport))) {
+    else if (
+      this.#conns.has(tupleKey(laddr, lport, faddr, fport)) ||
+      this.lookupTimeWait(laddr, lport, faddr, fport) !== null
+    ) {
       throw new Errno(EADDRINUSE, "connect");
     }
     const tp = this.newTcb(laddr, lport, faddr, fport, opts);
@@ -148,9 +170,138 @@ export class TcpStack implements TcpHost {
     return this.#ports.has(port);
   }
 
-  /** Every connection in the table (netstat order: by key). */
+  /** Every connection in the table (netstat order: by key); TIME-WAITs are `timeWaits`. */
   connections(): Tcb[] {
     return [...this.#conns.values()];
+  }
+
+  /** The closed connections' TIME-WAIT records. */
+  timeWaits(): TimeWait[] {
+    return [...this.#timeWaits.values()].flat();
+  }
+
+  /** How many TIME-WAIT records the stack holds. */
+  get timeWaitCount(): number {
+    return this.#timeWaitCount;
+  }
+
+  lookupTimeWait(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): TimeWait | null {
+    if (this.#timeWaitCount === 0) return null;
+    const list = this.#timeWaits.get(lport * 65536 + fport);
+    if (list === undefined) return null;
+    for (let i = 0; i < list.length; i++) {
+      const tw = list[i];
+      if (tw.laddr === laddr && tw.faddr === faddr) return tw;
+    }
+    return null;
+  }
+
+  timeWaitStart(tp: Tcb): void {
+    const tw = timeWaitOf(tp);
+    // The control block goes: timers, buffers, the table (its port passes to the record).
+    tp.tRexmt.stop();
+    tp.tPersist.stop();
+    tp.tKeep.stop();
+    tp.tDelack.stop();
+    tp.t2Msl.stop();
+    this.env.release(tp.snd.length + tp.reass.clear() + tp.rcv.length);
+    tp.snd.clear();
+    tp.rcv.clear();
+    tp.state = TCPS_CLOSED;
+    if (this.#last === tp) this.#last = null;
+    if (tp.key !== "" && this.#conns.get(tp.key) === tp) {
+      this.#conns.delete(tp.key);
+      this.#unindex(tp);
+    } else {
+      this.#usePort(tp.lport, 1); // not in the table: the record takes a port of its own
+    }
+    const pk = tw.lport * 65536 + tw.fport;
+    const list = this.#timeWaits.get(pk);
+    if (list === undefined) this.#timeWaits.set(pk, [tw]);
+    else list.push(tw);
+    this.#timeWaitCount++;
+    this.#twQueueAt(tw, Math.max(tp.timeWaitEnd, this.env.now()));
+    this.onTimeWait?.(tp, tw);
+  }
+
+  timeWaitRestart(tw: TimeWait): void {
+    if (tw.expire >= 0) this.#twQueueAt(tw, this.env.now() + 2 * this.config.msl);
+  }
+
+  timeWaitClose(tw: TimeWait): void {
+    if (tw.expire < 0) return;
+    tw.expire = -1;
+    const pk = tw.lport * 65536 + tw.fport;
+    const list = this.#timeWaits.get(pk);
+    if (list !== undefined) {
+      const i = list.indexOf(tw);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.#timeWaits.delete(pk);
+    }
+    this.#timeWaitCount--;
+    this.#usePort(tw.lport, -1);
+    this.stats.closed++;
+    this.onDetach?.(tw);
+  }
+
+  /**
+   * Queues `tw` to expire at `t` (a restart queues it again; the older entry is stale).
+   * Times mostly come in order (every wait is 2·MSL from now); a connection whose socket
+   * closed after it reached TIME-WAIT brings an earlier one, put in its place.
+   */
+  #twQueueAt(tw: TimeWait, t: number): void {
+    tw.expire = t;
+    const q = this.#twQueue, times = this.#twTimes;
+    let at = q.length;
+    if (at > this.#twHead && times[at - 1] > t) {
+      let lo = this.#twHead, hi = at;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (times[mid] <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      at = lo;
+    }
+    if (at === q.length) {
+      q.push(tw);
+      times.push(t);
+    } else {
+      q.splice(at, 0, tw);
+      times.splice(at, 0, t);
+    }
+    if (at === this.#twHead) this.#twArm();
+  }
+
+  #twArm(): void {
+    if (this.#twHead === this.#twQueue.length) return;
+    this.#twReaper ??= this.env.timer("tcp timewait", () => this.run(() => this.#twReap()));
+    const at = Math.max(this.#twTimes[this.#twHead], this.#twLastReap + TW_REAP_NS);
+    this.#twReaper.schedule(Math.max(0, at - this.env.now()));
+  }
+
+  /** Ends every record whose 2·MSL has passed, then waits for the next. */
+  #twReap(): void {
+    const now = this.env.now();
+    this.#twLastReap = now;
+    const q = this.#twQueue, times = this.#twTimes;
+    let h = this.#twHead;
+    while (h < q.length && times[h] <= now) {
+      const tw = q[h];
+      const t = times[h];
+      q[h] = undefined as unknown as TimeWait;
+      h++;
+      if (tw.expire === t) this.timeWaitClose(tw);
+    }
+    if (h === q.length) {
+      q.length = times.length = 0;
+      h = 0;
+    } else if (h > 1024 && h * 2 > q.length) {
+      q.splice(0, h);
+      times.splice(0, h);
+      h = 0;
+    }
+    this.#twHead = h;
+    this.#twArm();
   }
 
   // --- engine internals ---
@@ -215,6 +366,8 @@ export class TcpStack implements TcpHost {
   attach(tp: Tcb): void {
     this.#last = null;
     tp.key = tupleKey(tp.laddr, tp.lport, tp.faddr, tp.fport);
+    const tw = this.lookupTimeWait(tp.laddr, tp.lport, tp.faddr, tp.fport);
+    if (tw !== null) this.timeWaitClose(tw);
     const old = this.#conns.get(tp.key);
     if (old !== undefined) {
       this.#unindex(old);

@@ -1,8 +1,8 @@
 /**
  * tcb.ts — TCP's control blocks (NetBSD's tcp_var.h): a connection's (RFC 9293 §3.3.1's
  * TCB, the tcpcb) with its t_flags and the pure helpers that read it; a listening port's
- * accept backlog (RFC 9293 §3.10.7.2, BSD's so_q); and TcpHost,
- * what both see of the TcpStack that owns them.
+ * accept backlog (RFC 9293 §3.10.7.2, BSD's so_q); a closed connection's compact TIME-WAIT
+ * record (TimeWait); and TcpHost, what they all see of the TcpStack that owns them.
  *
  * Rules: state only — nothing here sends, arms a timer or changes a connection's state;
  * that is input.ts, output.ts, timers.ts, subr.ts and (for the application) usrreq.ts,
@@ -30,6 +30,7 @@ import {
   TCPS_CLOSED,
   TCPS_SYN_RECEIVED,
   TCPS_SYN_SENT,
+  TCPS_TIME_WAIT,
   type TcpState,
 } from "./state.ts";
 
@@ -111,6 +112,14 @@ export interface TcpHost {
   attach(tp: Tcb): void;
   /** Takes a control block out of the table (tcp_close). */
   detach(tp: Tcb): void;
+  /** The compacted TIME-WAIT of a 4-tuple, or null. */
+  lookupTimeWait(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): TimeWait | null;
+  /** Replaces `tp` (closed by the application, in TIME-WAIT) with a TimeWait for 2·MSL. */
+  timeWaitStart(tp: Tcb): void;
+  /** Starts the 2·MSL wait of `tw` again (a retransmitted FIN). */
+  timeWaitRestart(tw: TimeWait): void;
+  /** Ends `tw`: its tuple and port are free. */
+  timeWaitClose(tw: TimeWait): void;
   removeListener(l: TcpListener): void;
   /** RFC 5961 §7: whether one more challenge ACK may go this second. */
   challengeAckAllowed(): boolean;
@@ -178,6 +187,8 @@ export class Tcb implements TcpEventSource {
   oowAckTime = -1;
   /** Last.ACK.sent. */
   lastAckSent = 0;
+  /** When the 2·MSL wait of TIME-WAIT ends (set on entering it). */
+  timeWaitEnd = 0;
   /** Offset of our timestamp clock, per address pair (TcpHost.tsOffset). */
   tsOffset: number;
   flags = 0;
@@ -351,6 +362,55 @@ export class Tcb implements TcpEventSource {
     if (ev & EV_READABLE) this.onReadable?.();
     if (ev & EV_WRITABLE) this.onWritable?.();
     if (ev & EV_CLOSED) this.onClosed?.();
+  }
+}
+
+/**
+ * A closed connection in TIME-WAIT, compacted (Linux's inet_timewait_sock, FreeBSD's
+ * tcptw): once the application has closed and both FINs are acknowledged, a connection
+ * only answers a retransmitted FIN, guards its 4-tuple against old duplicates and lets a
+ * new SYN reopen it (timewait.ts). That needs these few numbers, not a control block with
+ * buffers and five timers; the stack keeps the record in its own table until 2·MSL ends.
+ */
+export class TimeWait {
+  /** The stack's expiry queue entry time; -1 once the record left the table. */
+  expire = 0;
+  /** The last out-of-window ACK (RFC 5961 §7 rate limit), -1 if none. */
+  oowAckTime = -1;
+
+  constructor(
+    readonly laddr: Ipv4Addr,
+    readonly lport: number,
+    readonly faddr: Ipv4Addr,
+    readonly fport: number,
+    /** SND.NXT: our FIN's sequence number + 1, acknowledged. */
+    readonly sndNxt: number,
+    /** RCV.NXT: past the peer's FIN. */
+    readonly rcvNxt: number,
+    /** The receive window in bytes, and as the (scaled) window field of our ACKs. */
+    readonly rcvWnd: number,
+    readonly window: number,
+    /** The largest window the peer offered (RFC 5961 §5.2's bound on old ACKs). */
+    readonly maxSndWnd: number,
+    /** Timestamps in use (RFC 7323), TS.Recent and when it was set. */
+    readonly tsOk: boolean,
+    public tsRecent: number,
+    public tsRecentAge: number,
+    /** RCV.NXT as our last ACK carried it (RFC 7323 §4.3's Last.ACK.sent). */
+    public lastAckSent: number,
+  ) {}
+
+  get state(): TcpState {
+    return TCPS_TIME_WAIT;
+  }
+
+  get stateName(): string {
+    return TCP_STATE_NAMES[TCPS_TIME_WAIT];
+  }
+
+  /** Nothing is left to send (netstat's Send-Q). */
+  get unsent(): number {
+    return 0;
   }
 }
 

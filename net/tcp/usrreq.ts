@@ -22,6 +22,7 @@ import {
   TCPS_LAST_ACK,
   TCPS_SYN_RECEIVED,
   TCPS_SYN_SENT,
+  TCPS_TIME_WAIT,
 } from "./state.ts";
 import { tcpClose, tcpDrop } from "./subr.ts";
 import {
@@ -145,6 +146,7 @@ export function tcpDisconnect(tp: Tcb): void {
     if (tp.state === TCPS_FIN_WAIT_2) {
       tp.t2Msl.schedule(tp.stack.config.finWait2Timeout);
     }
+    if (tp.state === TCPS_TIME_WAIT) tp.stack.timeWaitStart(tp);
   });
   tp.onReadable = tp.onWritable = tp.onConnected = undefined;
   tp.onError = tp.onClosed = undefined;

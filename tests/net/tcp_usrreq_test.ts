@@ -217,3 +217,49 @@ Deno.test("tcp_usrreq: SO_LINGER is struct linger in one number; a zero linger t
   assert.equal(run.valueB!.after, E.ECONNRESET, "the close sent a RST, not a FIN");
   void pair;
 });
+
+Deno.test("tcp_usrreq: a closed socket's TIME-WAIT is a compact record that still holds its address and port", () => {
+  let pair!: NetPair;
+  const seen: Record<string, unknown> = {};
+  runTwoKernels((a, b) => void (pair = makeNetPair(a, b)), function* (a) {
+    const fd = socket(a, SOCK_STREAM);
+    const n = net(a);
+    n.bind(fd, { addr: "0.0.0.0", port: 5555 });
+    yield* n.connect(fd, { addr: ADDR_B, port: 80 });
+    yield* n.shutdown(fd, SHUT_WR); // a closes first: its side ends in TIME-WAIT
+    yield* readAll(a, fd);
+    yield* fd.ops.close(fd);
+    yield* a.sleep(10_000_000);
+    const tcp = pair.sa.tcp!;
+    seen.tcbs = tcp.engine.connections().length;
+    seen.records = tcp.engine.timeWaitCount;
+    type Pcb = { proto: string; state: string; local: string };
+    seen.listed = (a.sysctl.read("net.inet.pcblist") as Pcb[])
+      .filter((p) => p.proto === "tcp").map((p) => `${p.local} ${p.state}`);
+    const again = socket(a, SOCK_STREAM);
+    assert.throws(
+      () => n.bind(again, { addr: "0.0.0.0", port: 5555 }),
+      (e) => E.isErrno(e, E.EADDRINUSE),
+    );
+    n.setsockopt(again, SOL_SOCKET, SO_REUSEADDR, 1);
+    n.bind(again, { addr: "0.0.0.0", port: 5555 }); // SO_REUSEADDR: as BSD allows
+    yield* again.ops.close(again);
+    yield* a.sleep(61e9);
+    seen.recordsAfter = tcp.engine.timeWaitCount;
+    seen.pcbsAfter = tcp.table.pcbs.size;
+  }, function* (b) {
+    const l = socket(b, SOCK_STREAM);
+    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
+    net(b).listen(l, 5);
+    const { file } = yield* net(b).accept(l);
+    yield* readAll(b, file);
+    yield* file.ops.close(file);
+  });
+  assert.deepEqual(seen, {
+    tcbs: 0,
+    records: 1,
+    listed: [`${ADDR_A}.5555 TIME_WAIT`], // netstat's address.port
+    recordsAfter: 0,
+    pcbsAfter: 0,
+  });
+});

@@ -70,12 +70,15 @@ interface Census {
 function census(k: Kernel): Census {
   const s = netstack(k), tcp = s.tcp!;
   const tcbs = tcp.engine.connections();
-  const timeWait = tcbs.filter((t) => t.state === TCPS_TIME_WAIT).length;
+  // A closed socket's TIME-WAIT is a compact record holding its PCB; a control block stays
+  // in TIME-WAIT only while its socket is open.
+  const open = tcbs.filter((t) => t.state === TCPS_TIME_WAIT).length;
+  const timeWait = open + tcp.engine.timeWaitCount;
   return {
     kmem: k.kmem.inUse,
     sockets: s.sockets,
     pcbs: tcp.table.pcbs.size - timeWait,
-    tcbs: tcbs.length - timeWait,
+    tcbs: tcbs.length - open,
     timeWait,
   };
 }

@@ -3,7 +3,8 @@
  * predicates and the constants tests name.
  */
 import { TCPS_ESTABLISHED } from "../../../net/tcp/state.ts";
-import type { Tcb, TcpConnOptions, TcpListener } from "../../../net/tcp/tcb.ts";
+import type { Tcb, TcpConnOptions, TcpListener, TimeWait } from "../../../net/tcp/tcb.ts";
+import type { TcpStack } from "../../../net/tcp/stack.ts";
 import { type TcpRepr, TH_ACK, TH_FIN, TH_RST, TH_SYN } from "../../../net/wire/tcp.ts";
 import { Net, type NetOptions } from "./harness.ts";
 
@@ -39,4 +40,9 @@ export function establish(
   const s = l.accept()!;
   net.log.length = 0;
   return { net, l, c, s };
+}
+
+/** The TIME-WAIT record holding closed connection `c`'s tuple in `stack`, or null. */
+export function timeWaitFor(stack: TcpStack, c: Tcb): TimeWait | null {
+  return stack.lookupTimeWait(c.laddr, c.lport, c.faddr, c.fport);
 }
