@@ -63,6 +63,26 @@ export class ThreadExit {
   constructor(readonly machineExit: boolean) {}
 }
 
+/**
+ * Every thread's body: runs `fn`, ends quietly on thread_exit, leaves the platform's set
+ * of threads. One generator function for all threads, not a closure per thread: V8 keeps
+ * a record of every generator function's prototype ever used, and never shrinks it.
+ */
+function* threadMain(
+  fn: () => Blocking<unknown>,
+  threads: Set<Fiber>,
+  started: { fiber: Fiber | null },
+): Blocking<unknown> {
+  try {
+    return yield* fn();
+  } catch (e) {
+    if (e instanceof ThreadExit && !e.machineExit) return 0;
+    throw e;
+  } finally {
+    threads.delete(started.fiber!);
+  }
+}
+
 export abstract class FiberRumpuser implements Rumpuser {
   protected hyp: RumpHyperup | null = null;
   /** Set by exit(): the status the run ends with. */
@@ -160,18 +180,14 @@ export abstract class FiberRumpuser implements Rumpuser {
     _cpuidx: number,
   ): RumpuserThread {
     const data: FiberData = { lwp: null };
-    const threads = this.#threads;
-    const f: Fiber = this.sched.spawn(this.threadPrefix + name, function* () {
-      try {
-        return yield* fn();
-      } catch (e) {
-        if (e instanceof ThreadExit && !e.machineExit) return 0;
-        throw e;
-      } finally {
-        threads.delete(f);
-      }
-    }, { joinable, data });
-    threads.add(f);
+    const started = { fiber: null as Fiber | null };
+    const f: Fiber = this.sched.spawn(
+      this.threadPrefix + name,
+      () => threadMain(fn, this.#threads, started),
+      { joinable, data },
+    );
+    started.fiber = f;
+    this.#threads.add(f);
     return new Thread(name, f);
   }
 

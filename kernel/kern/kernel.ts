@@ -29,6 +29,20 @@ import { SyscallTable } from "./sysent.ts";
 import type { BlkConfig, NetIfConfig } from "./image_config.ts";
 import { VCpuSet } from "./vcpu.ts";
 
+/**
+ * A kernel thread's body: its lwp set, a vCPU held while `body` runs. One generator
+ * function for every thread (a closure per thread would grow V8's prototype records).
+ */
+function* lwpMain(k: Kernel, l: Lwp, body: () => Blocking<unknown>): Blocking<unknown> {
+  k.hyp.curlwpop(RUMPUSER_LWP_SET, l);
+  yield* k.vcpus.schedule(l);
+  try {
+    return yield* body();
+  } finally {
+    if (l.cpu) k.vcpus.unschedule(l);
+  }
+}
+
 /** Thrown by `panic()` after the platform has been told to exit, to unwind the caller. */
 export class KernelPanic extends Error {
   constructor(readonly why: string) {
@@ -187,18 +201,8 @@ export class Kernel implements RumpHyperup {
     opts: { proc?: ProcBase; joinable?: boolean } = {},
   ): RumpuserThread {
     const l = this.newLwp(opts.proc ?? this.proc0, name);
-    // deno-lint-ignore no-this-alias
-    const k = this;
     return this.hyp.thread_create(
-      function* () {
-        k.hyp.curlwpop(RUMPUSER_LWP_SET, l);
-        yield* k.vcpus.schedule(l);
-        try {
-          return yield* body();
-        } finally {
-          if (l.cpu) k.vcpus.unschedule(l);
-        }
-      },
+      () => lwpMain(this, l, body),
       name,
       opts.joinable ?? false,
       0,

@@ -15,6 +15,7 @@ import type {
   RumpuserRwKind,
 } from "../hypercall/rumpuser.ts";
 import { RUMPUSER_MTX_KMUTEX } from "../hypercall/rumpuser.ts";
+import { Lwp } from "./lwp.ts";
 
 const ETIMEDOUT = 60;
 
@@ -42,12 +43,12 @@ export class KMutex {
   }
 }
 
-/** The condition variable each waiting lwp waits on, by name (cleared when it wakes). */
-const waitNames = new WeakMap<object, { wmesg: string }>();
-
-/** The name of the condition variable `lwp` waits on, or "" (NetBSD's wmesg). */
+/**
+ * The name of the condition variable `lwp` waits on, or "" (NetBSD's wmesg): kept on the
+ * lwp itself (set while it waits), not in a side table that would grow with every thread.
+ */
 export function lwpWaitName(lwp: object): string {
-  return waitNames.get(lwp)?.wmesg ?? "";
+  return lwp instanceof Lwp ? lwp.wmesg : "";
 }
 
 export class KCondvar {
@@ -79,13 +80,12 @@ export class KCondvar {
       if (l) l.wmesg = "";
     }
   }
-  /** Records what the calling lwp waits on, for a deadlock report (`lwpWaitName`). */
-  #wmesg(name: string): { wmesg: string } | null {
+  /** Records what the calling lwp waits on, for ps and a deadlock report (`lwpWaitName`). */
+  #wmesg(name: string): Lwp | null {
     const l = this.hyp.curlwp();
-    if (!l) return null;
-    const mark = { wmesg: name };
-    waitNames.set(l, mark);
-    return mark;
+    if (!(l instanceof Lwp)) return null;
+    l.wmesg = name;
+    return l;
   }
   signal(): void {
     this.hyp.cv_signal(this.cv);

@@ -136,7 +136,7 @@ Deno.test("ps: every process with its parent, state and command", () => {
   check(
     "sleep 5 & ps",
     "  PID  PPID STAT WCHAN    COMMAND\n" +
-      "    1     0 S    -        sh -c sleep 5 & ps\n" +
+      "    1     0 S    procexit sh -c sleep 5 & ps\n" +
       "    2     1 S    -        sleep 5\n" +
       "    3     1 R    -        ps\n",
   );
