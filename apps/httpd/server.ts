@@ -308,13 +308,13 @@ export class HttpServer {
 
     // Which connections are ready, each once, in the order of their first event; what
     // is accepted now is served from the next turn on (kevent tells when).
-    let accept = false;
+    let accept = 0;
     const ready: Conn[] = [];
     const turn = ++this.#turn;
     for (const ev of events) {
       if (ev.flags & EV_ERROR) continue; // a change for a connection closed meanwhile
       if (ev.udata === LISTENER) {
-        accept = true;
+        accept = Math.max(1, ev.data); // connections waiting (nginx's ev->available)
         continue;
       }
       const c = this.#conns.get(ev.udata);
@@ -326,7 +326,7 @@ export class HttpServer {
       }
       if (ev.filter === EVFILT_READ) c.readReady = true;
     }
-    if (accept) yield* this.#acceptAll();
+    if (accept > 0) yield* this.#acceptAll(accept);
     for (const c of ready) {
       if (c.phase === "closed") continue;
       try {
@@ -389,9 +389,14 @@ export class HttpServer {
   /** Set when accept last failed for want of a descriptor; cleared by any close. */
   #fdsExhausted = false;
 
-  *#acceptAll(): Wait {
+  /**
+   * Accepts the `available` connections kevent reported waiting (fewer if some went away:
+   * EAGAIN ends it); later ones are the next turn's. Not accepting until EAGAIN saves a
+   * failed call (an Errno) per turn.
+   */
+  *#acceptAll(available: number): Wait {
     const sys = this.sys;
-    for (;;) {
+    for (let n = 0; n < available; n++) {
       let a: { fd: number; addr: { addr: string; port: number } };
       let spare = false;
       try {

@@ -170,13 +170,20 @@ export function strerror(n: number): string {
   return TABLE[n]?.[1] ?? `Unknown error: ${n}`;
 }
 
-/** A failed syscall: NetBSD's number and name, and a message saying what failed. */
+/**
+ * A failed syscall: NetBSD's number and name, and a message saying what failed. It carries
+ * no JS stack: it is a system call's answer (EAGAIN thousands of times a second under load),
+ * not a bug report, and capturing a stack through the fibers' generators is most of its cost.
+ */
 export class Errno extends Error {
   readonly errno: number;
   readonly code: string;
 
   constructor(errno: number, message?: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ? `${message}: ${strerror(errno)}` : strerror(errno));
+    Error.stackTraceLimit = limit;
     this.name = "Errno";
     this.errno = errno;
     this.code = errnoName(errno);

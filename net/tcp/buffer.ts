@@ -6,15 +6,24 @@
  * backing store starts empty and doubles as needed up to the limit, so an idle connection
  * costs nothing. Offsets are from the oldest byte. `peek` returns a view when the range is
  * contiguous and otherwise a copy in a scratch array that the next `peek` reuses.
+ * Cleared rings give their smallest stores to a bounded spare list that new rings take
+ * first (an mbuf cluster pool in miniature): short connections then allocate no store,
+ * and V8 sees no stream of short-lived ArrayBuffers. Bytes past `length` are never read,
+ * so a reused store needs no zeroing.
  */
 
 const MIN_STORE = 4096;
+/** The store of every empty ring (never written: `#ensure` replaces it first). */
+const NO_STORE = new Uint8Array(0);
+/** Spare MIN_STORE stores, at most SPARE_MAX of them (1 MiB). */
+const spares: Uint8Array<ArrayBuffer>[] = [];
+const SPARE_MAX = 256;
 
 export class ByteRing {
-  #buf = new Uint8Array(0);
+  #buf = NO_STORE;
   #head = 0;
   #len = 0;
-  #scratch = new Uint8Array(0);
+  #scratch = NO_STORE;
 
   constructor(public limit: number) {}
 
@@ -82,8 +91,9 @@ export class ByteRing {
 
   /** Empties the ring and frees its store. */
   clear(): void {
-    this.#buf = new Uint8Array(0);
-    this.#scratch = new Uint8Array(0);
+    if (this.#buf.length === MIN_STORE && spares.length < SPARE_MAX) spares.push(this.#buf);
+    this.#buf = NO_STORE;
+    this.#scratch = NO_STORE;
     this.#head = this.#len = 0;
   }
 
@@ -92,7 +102,8 @@ export class ByteRing {
     if (need <= cap) return;
     let ncap = Math.max(cap * 2, MIN_STORE);
     while (ncap < need) ncap *= 2;
-    const nbuf = new Uint8Array(Math.max(need, Math.min(ncap, Math.max(this.limit, need))));
+    const size = Math.max(need, Math.min(ncap, Math.max(this.limit, need)));
+    const nbuf = size === MIN_STORE && spares.length > 0 ? spares.pop()! : new Uint8Array(size);
     if (this.#len > 0) {
       const first = Math.min(this.#len, cap - this.#head);
       nbuf.set(this.#buf.subarray(this.#head, this.#head + first), 0);
