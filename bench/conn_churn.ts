@@ -1,8 +1,8 @@
 /**
  * conn_churn.ts — connection churn between two kernels on a test wire: N connections (a
  * request, a reply, both sides close), then 2·MSL for the TIME-WAITs to expire. Reports
- * host time for the churn, guest kmem, sockets, PCBs and control blocks and the host JS
- * heap at the start, at the peak and after, and the host time a further 1,000 connections
+ * host time for the churn, guest kmem, sockets, PCBs, control blocks and TIME-WAIT records
+ * and the host JS heap at the start, at the peak and after (with the heap per TIME-WAIT), and the host time a further 1,000 connections
  * take after the churn (it must not grow with what went before: no scan of old PCBs).
  *
  *   deno run -A --v8-flags=--expose-gc bench/conn_churn.ts [N]   (default 10000)
@@ -25,6 +25,7 @@ function census(k: Kernel, s: NetStack) {
     sockets: s.sockets,
     pcbs: tcp.table.pcbs.size,
     tcbs: tcp.engine.connections().length,
+    timeWaits: tcp.engine.timeWaitCount,
     heapMiB: +(Deno.memoryUsage().heapUsed / 2 ** 20).toFixed(1),
   };
 }
@@ -78,4 +79,14 @@ console.log(
 );
 for (const [k, v] of Object.entries(rows)) {
   console.log(`client ${k.padEnd(5)} ${JSON.stringify(v)}`);
+}
+type Row = ReturnType<typeof census>;
+const [start, peak] = [rows.start as Row, rows.peak as Row];
+const held = peak.tcbs + peak.timeWaits - start.tcbs - start.timeWaits;
+if (held > 0) {
+  console.log(
+    `host heap per connection held in TIME-WAIT: ${
+      ((peak.heapMiB - start.heapMiB) * 2 ** 20 / held).toFixed(0)
+    } bytes`,
+  );
 }
