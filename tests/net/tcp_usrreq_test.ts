@@ -46,6 +46,16 @@ function* readAll(k: Parameters<typeof net>[0], fd: KFile): Generator<unknown, s
   }
 }
 
+/** A server on port 80 that accepts one connection, reads it to its end and closes it. */
+function* serveOnce(b: Parameters<typeof net>[0]): Generator<unknown, void, unknown> {
+  const l = socket(b, SOCK_STREAM);
+  net(b).bind(l, { addr: "0.0.0.0", port: 80 });
+  net(b).listen(l, 5);
+  const { file } = yield* net(b).accept(l);
+  yield* readAll(b, file);
+  yield* file.ops.close(file);
+}
+
 Deno.test("tcp_usrreq: connect, accept, a request and a reply, then end of stream both ways", () => {
   let pair!: NetPair;
   const run = runTwoKernels((a, b) => {
@@ -92,12 +102,7 @@ Deno.test("tcp_usrreq: net.inet.pcbcount counts the PCBs pcblist lists, closed s
     yield* readAll(a, fd);
     yield* fd.ops.close(fd);
   }, function* (b) {
-    const l = socket(b, SOCK_STREAM);
-    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
-    net(b).listen(l, 5);
-    const { file } = yield* net(b).accept(l);
-    yield* readAll(b, file);
-    yield* file.ops.close(file);
+    yield* serveOnce(b);
     yield* b.sleep(10_000_000); // the last ACK arrives
   });
   type Pcb = { proto: string; state: string };
@@ -247,14 +252,7 @@ Deno.test("tcp_usrreq: a closed socket's TIME-WAIT is a compact record that stil
     yield* a.sleep(61e9);
     seen.recordsAfter = tcp.engine.timeWaitCount;
     seen.pcbsAfter = tcp.table.pcbs.size;
-  }, function* (b) {
-    const l = socket(b, SOCK_STREAM);
-    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
-    net(b).listen(l, 5);
-    const { file } = yield* net(b).accept(l);
-    yield* readAll(b, file);
-    yield* file.ops.close(file);
-  });
+  }, serveOnce);
   assert.deepEqual(seen, {
     tcbs: 0,
     records: 1,
