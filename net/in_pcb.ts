@@ -69,6 +69,13 @@ export class InpcbTable {
   #portKey: number[] | null = null;
   /** PCBs per local port (port 0 included), kept by Inpcb's lport setter and `free`. */
   readonly #ports = new Map<number, number>();
+  /**
+   * Whether a connect may take a four-tuple (with its port) that a lingering PCB holds,
+   * because the protocol will take over that connection's TIME-WAIT (TCP's twReuse).
+   */
+  reuseForConnect:
+    | ((laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number) => boolean)
+    | null = null;
 
   constructor(readonly stack: NetStack, readonly name: string) {}
 
@@ -137,9 +144,14 @@ export class InpcbTable {
       const [k0, k1] = this.#portKey;
       start = (portHash(k0, k1, laddr ?? 0, faddr, fport ?? 0) + this.#nextEphemeral) % n;
     }
+    const reuse = faddr !== undefined ? this.reuseForConnect : null;
     for (let i = 0; i < n; i++) {
       const port = IPPORT_ANONMIN + ((start + i) % n);
-      if (!this.#ports.has(port)) {
+      if (
+        !this.#ports.has(port) ||
+        (reuse !== null && this.#ports.get(port) === 1 &&
+          reuse(laddr ?? INADDR_ANY, port, faddr!, fport ?? 0))
+      ) {
         if (faddr !== undefined) this.#nextEphemeral = (this.#nextEphemeral + i + 1) % n;
         return port;
       }
@@ -161,7 +173,10 @@ export class InpcbTable {
       if (typeof r === "number") throw new Errno(r);
       laddr = r.src;
     }
-    if (p.lport !== 0 && this.lookupConnected(laddr, p.lport, faddr, fport, p)) {
+    if (
+      p.lport !== 0 && this.lookupConnected(laddr, p.lport, faddr, fport, p) &&
+      !this.reuseForConnect?.(laddr, p.lport, faddr, fport)
+    ) {
       throw new Errno(EADDRINUSE, "connection exists");
     }
     if (p.lport === 0) p.lport = this.ephemeral(laddr, faddr, fport);

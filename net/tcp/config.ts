@@ -48,6 +48,14 @@ export interface TcpConfig {
   oowAckInterval: number;
   /** Challenge ACKs sent per second, stack-wide (RFC 5961 §7). */
   challengeAckLimit: number;
+  /**
+   * An active open may take over its own tuple's TIME-WAIT record when timestamps were in
+   * use and the peer's last one is a second old (Linux's tcp_tw_reuse): the new SYN's
+   * timestamp is then newer, so the peer cannot mistake it for the old connection
+   * (RFC 6191). Off by default, as in BSD; a gateway relaying many connections to one guest
+   * port turns it on, or its own TIME-WAITs use up its ephemeral ports.
+   */
+  twReuse: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = {
@@ -72,4 +80,5 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = {
   synCacheLimit: 4096,
   oowAckInterval: 500 * MS,
   challengeAckLimit: 100,
+  twReuse: false,
 };

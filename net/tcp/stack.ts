@@ -139,11 +139,15 @@ export class TcpStack implements TcpHost {
       throw new Errno(EINVAL, "connect");
     }
     if (lport === 0) lport = this.#ephemeralPort();
-    else if (
-      this.#conns.has(tupleKey(laddr, lport, faddr, fport)) ||
-      this.lookupTimeWait(laddr, lport, faddr, fport) !== null
-    ) {
+    else if (this.#conns.has(tupleKey(laddr, lport, faddr, fport))) {
       throw new Errno(EADDRINUSE, "connect");
+    } else {
+      const tw = this.lookupTimeWait(laddr, lport, faddr, fport);
+      if (tw !== null) {
+        if (!this.#twReusable(tw)) throw new Errno(EADDRINUSE, "connect");
+        this.stats.twreused++;
+        this.timeWaitClose(tw);
+      }
     }
     const tp = this.newTcb(laddr, lport, faddr, fport, opts);
     tp.state = TCPS_SYN_SENT;
@@ -178,6 +182,19 @@ export class TcpStack implements TcpHost {
   /** The closed connections' TIME-WAIT records. */
   timeWaits(): TimeWait[] {
     return [...this.#timeWaits.values()].flat();
+  }
+
+  /**
+   * True if an active open could take over the tuple's TIME-WAIT now (config.twReuse): the
+   * socket layer asks before it hands out a port held by one.
+   */
+  timeWaitReusable(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): boolean {
+    const tw = this.lookupTimeWait(laddr, lport, faddr, fport);
+    return tw !== null && this.#twReusable(tw);
+  }
+
+  #twReusable(tw: TimeWait): boolean {
+    return this.config.twReuse && tw.tsOk && this.env.now() - tw.tsRecentAge >= 1e9;
   }
 
   /** How many TIME-WAIT records the stack holds. */

@@ -99,6 +99,8 @@ export class TcpStats {
   badsyn = 0;
   /** ACKs for PAWS and out-of-window drops not sent because of the rate limit. */
   oowacklimit = 0;
+  /** Active opens that took over their tuple's TIME-WAIT (config.twReuse). */
+  twreused = 0;
 
   // --- SYN cache (NetBSD's tcps_sc_*) and SYN cookies (RFC 4987) ---
   /** Entries made, completed, timed out, overflowed (a cookie went instead), reset. */
@@ -167,6 +169,7 @@ export class TcpStats {
     p(this.sackrexmit, "SACK hole retransmissions");
     p(this.partialack, "NewReno partial acks");
     p(this.oowacklimit, "out-of-window/PAWS acks rate-limited");
+    p(this.twreused, "connects that reused a TIME-WAIT tuple");
     p(this.sc_added, "SYN cache entries added");
     p(this.sc_entries, "SYN cache entries now");
     p(this.sc_completed, "SYN cache entries completed");

@@ -261,3 +261,45 @@ Deno.test("tcp_usrreq: a closed socket's TIME-WAIT is a compact record that stil
     pcbsAfter: 0,
   });
 });
+
+Deno.test("tcp_usrreq: with twReuse a socket bound with SO_REUSEADDR reconnects over its own TIME-WAIT", () => {
+  let pair!: NetPair;
+  const seen: Record<string, unknown> = {};
+  runTwoKernels((a, b) => void (pair = makeNetPair(a, b)), function* (a) {
+    const n = net(a);
+    const open = function* () {
+      const fd = socket(a, SOCK_STREAM);
+      n.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+      n.bind(fd, { addr: "0.0.0.0", port: 5555 });
+      return fd;
+    };
+    const fd = yield* open();
+    yield* n.connect(fd, { addr: ADDR_B, port: 80 });
+    yield* n.shutdown(fd, SHUT_WR); // a closes first: its side ends in TIME-WAIT
+    yield* readAll(a, fd);
+    yield* fd.ops.close(fd);
+    yield* a.sleep(10_000_000);
+    const again = yield* open();
+    seen.off = yield* errnoOfW(n.connect(again, { addr: ADDR_B, port: 80 }));
+    yield* again.ops.close(again);
+    pair.sa.tcp!.engine.config.twReuse = true;
+    yield* a.sleep(2e9);
+    const third = yield* open();
+    seen.on = yield* errnoOfW(n.connect(third, { addr: ADDR_B, port: 80 }));
+    yield* n.sendto(third, bytes("again"), 0, null);
+    yield* n.shutdown(third, SHUT_WR);
+    seen.reply = yield* readAll(a, third);
+    seen.reused = pair.sa.tcp!.engine.stats.twreused;
+  }, function* (b) {
+    const l = socket(b, SOCK_STREAM);
+    net(b).bind(l, { addr: "0.0.0.0", port: 80 });
+    net(b).listen(l, 5);
+    for (let i = 0; i < 2; i++) {
+      const { file } = yield* net(b).accept(l);
+      const got = yield* readAll(b, file);
+      if (got) yield* net(b).sendto(file, bytes(`echo ${got}`), 0, null);
+      yield* file.ops.close(file);
+    }
+  });
+  assert.deepEqual(seen, { off: E.EADDRINUSE, on: 0, reply: "echo again", reused: 1 });
+});

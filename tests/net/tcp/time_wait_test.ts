@@ -5,6 +5,7 @@
  * higher-ISN rule without).
  */
 import assert from "node:assert/strict";
+import { EADDRINUSE, isErrno } from "../../../kernel/kern/errno.ts";
 import { TCPS_CLOSED, TCPS_ESTABLISHED, TCPS_TIME_WAIT } from "../../../net/tcp/state.ts";
 import type { Tcb, TimeWait } from "../../../net/tcp/tcb.ts";
 import { SHUT_WR } from "../../../net/tcp/tcb.ts";
@@ -301,4 +302,53 @@ Deno.test("time-wait: a socket closed after its connection reached TIME-WAIT kee
   const xHeld = ended.get(xr)! - xStart, yHeld = ended.get(yr)! - yStart;
   assert.ok(xHeld >= 60 * S && xHeld <= 60 * S + 100 * MS, `X held ${xHeld / 1e6} ms`);
   assert.ok(yHeld >= 60 * S && yHeld <= 60 * S + 100 * MS, `Y held ${yHeld / 1e6} ms`);
+});
+
+// --- an active open taking over its own TIME-WAIT (config.twReuse, Linux's tcp_tw_reuse) ---
+
+/** The client (A) closes first and holds TIME-WAIT for CPORT → SPORT. */
+function clientTimeWait(net: Net): TimeWait {
+  const l = net.b.stack.findListener(net.b.addr, SPORT) ??
+    net.b.stack.listen(net.b.addr, SPORT, 8);
+  const c = net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  assert.ok(net.run(() => c.state === TCPS_ESTABLISHED && l.pending > 0, 5 * S));
+  const s = l.accept()!;
+  tcpDisconnect(c);
+  assert.ok(net.run(() => s.finRcvd, 1 * S));
+  tcpDisconnect(s);
+  assert.ok(net.run(() => timeWaitFor(net.a.stack, c) !== null, 1 * S));
+  return timeWaitFor(net.a.stack, c)!;
+}
+
+Deno.test("time-wait: with twReuse a connect takes over its tuple's TIME-WAIT a second after the peer was heard", () => {
+  const net = new Net({ configA: { twReuse: true } });
+  const tw = clientTimeWait(net);
+  const again = () => net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT);
+  net.runFor(500 * MS);
+  assert.throws(again, (e) => isErrno(e, EADDRINUSE), "not yet: under a second");
+  net.runFor(600 * MS);
+  const c2 = again();
+  assert.equal(tw.expire, -1, "the record is gone");
+  assert.equal(net.a.stack.stats.twreused, 1);
+  const l = net.b.stack.findListener(net.b.addr, SPORT)!;
+  assert.ok(net.run(() => c2.state === TCPS_ESTABLISHED && l.pending > 0, 1 * S));
+  assert.equal(
+    net.sent("a", isSyn).filter((g) => g.seg.srcPort === CPORT).length,
+    2,
+    "no SYN retransmitted",
+  );
+});
+
+Deno.test("time-wait: without twReuse, or without timestamps, a connect to a tuple in TIME-WAIT is EADDRINUSE", () => {
+  for (const config of [{}, { twReuse: true, timestamps: false }]) {
+    const net = new Net({ configA: config, configB: config });
+    clientTimeWait(net);
+    net.runFor(5 * S);
+    assert.throws(
+      () => net.a.stack.connect(net.a.addr, CPORT, net.b.addr, SPORT),
+      (e) => isErrno(e, EADDRINUSE),
+      JSON.stringify(config),
+    );
+    assert.equal(net.a.stack.stats.twreused, 0);
+  }
 });
