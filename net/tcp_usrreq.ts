@@ -163,7 +163,7 @@ export class TcpGlue {
     this.usrreqs = tcpUsrreqs(this);
     engine.onDetach = (c) => this.#detached(c);
     engine.onTimeWait = (c, tw) => this.#timeWait(c, tw);
-    this.table.reuseForConnect = (la, lp, fa, fp) => engine.timeWaitReusable(la, lp, fa, fp);
+    this.table.reuseForConnect = (la, lp, fa, fp) => engine.connectMayReuse(la, lp, fa, fp);
   }
 
   /** pr_input: a segment in datagram `pkt` whose header is `hlen` bytes. */

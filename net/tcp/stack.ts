@@ -188,7 +188,7 @@ export class TcpStack implements TcpHost {
    * True if an active open could take over the tuple's TIME-WAIT now (config.twReuse): the
    * socket layer asks before it hands out a port held by one.
    */
-  timeWaitReusable(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): boolean {
+  connectMayReuse(laddr: Ipv4Addr, lport: number, faddr: Ipv4Addr, fport: number): boolean {
     const tw = this.lookupTimeWait(laddr, lport, faddr, fport);
     return tw !== null && this.#twReusable(tw);
   }
