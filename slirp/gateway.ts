@@ -97,10 +97,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // 40 ms; RFC 9293 §3.8.6.3 allows up to 500 ms): a relayed request carries the ACK of
   // the response before it, two segments a request-response instead of three.
   s.tcp!.engine.config.delack = GATEWAY_DELACK;
-  // Every hostfwd connection is the gateway's active open to one guest port, and a host
-  // client that closes first leaves the gateway in TIME-WAIT: as Linux's tcp_tw_reuse, a
-  // new one takes over a second-old TIME-WAIT of its tuple rather than run out of ports.
-  s.tcp!.engine.config.twReuse = true;
   const frames = { rx: 0, tx: 0 };
 
   // The interface's driver: transmit puts the frame on the cable; received frames queue

@@ -52,8 +52,9 @@ export interface TcpConfig {
    * An active open may take over its own tuple's TIME-WAIT record when timestamps were in
    * use and the peer's last one is a second old (Linux's tcp_tw_reuse): the new SYN's
    * timestamp is then newer, so the peer cannot mistake it for the old connection
-   * (RFC 6191). Off by default, as in BSD; a gateway relaying many connections to one guest
-   * port turns it on, or its own TIME-WAITs use up its ephemeral ports.
+   * (RFC 6191). Off by default, as in BSD. (On in the user netdev's gateway it keeps a
+   * flood of host connections from using up the gateway's ports, but then nothing bounds the
+   * relays it runs: see BENCHMARKS.md, issue 11.)
    */
   twReuse: boolean;
 }
