@@ -173,7 +173,8 @@ export function strerror(n: number): string {
 /**
  * A failed syscall: NetBSD's number and name, and a message saying what failed. It carries
  * no JS stack: it is a system call's answer (EAGAIN thousands of times a second under load),
- * not a bug report, and capturing a stack through the fibers' generators is most of its cost.
+ * not a bug report, and capturing a stack through the fibers' generators is a third of its
+ * cost (about 5.7 → 3.9 µs each, 30 generators deep).
  */
 export class Errno extends Error {
   readonly errno: number;
